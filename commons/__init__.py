@@ -1,0 +1,1 @@
+"""Commons: calls for commons (appels à communs) with collective budgeting."""

@@ -1,0 +1,1 @@
+"""People, organizations and the rights they hold."""

@@ -1,0 +1,1 @@
+"""Budgeting: pure allocation rules (no database, no framework) and the pabulib file format."""

@@ -1,0 +1,1 @@
+"""Calls for commons (appels à communs): the défi a funder posts."""

@@ -1,0 +1,209 @@
+"""The ``commons`` command: serve, worker, migrate, demo, admin.
+
+Every command first applies pending migrations, so each works on a fresh data directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commons.accounts import services as accounts
+from commons.accounts.models import OrganizationKind
+from commons.db import create_engine, create_sessionmaker
+from commons.errors import DomainError
+from commons.migrate import upgrade
+from commons.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+
+def _run_with_session(settings: Settings, use_case: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return await use_case(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    print(f"Base de données à jour ({_safe_url(settings.database_url)}).")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from commons.web.app import create_app
+
+    mode = "tâches en processus (pas de Redis)" if settings.embedded_jobs else "tâches via Redis"
+    print(f"Commons sur http://{args.host}:{args.port} — {_safe_url(settings.database_url)}, {mode}.")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from workers.broker import build_broker, start_worker
+
+    if settings.embedded_jobs:
+        print(
+            "commons worker consomme les tâches depuis Redis : définissez REDIS_URL (et DATABASE_URL). "
+            "Sans Redis, `commons serve` exécute les tâches lui-même.",
+            file=sys.stderr,
+        )
+        return 2
+    broker = build_broker(settings)
+    worker = start_worker(broker, threads=args.threads)
+    print(f"Worker démarré ({args.threads} fils) sur {settings.redis_url}.", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    worker.stop()
+    broker.close()
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from commons.demo import load_demo
+
+    message = _run_with_session(settings, load_demo)
+    print(message)
+    return 0
+
+
+def cmd_create_authority(settings: Settings, args: argparse.Namespace) -> int:
+    async def use_case(session: AsyncSession) -> str:
+        user = await accounts.ensure_user(
+            session, email=args.admin_email, password=args.admin_password, name=args.admin_name or args.name
+        )
+        organization = await accounts.create_organization(
+            session, actor=None, name=args.name, kind=OrganizationKind.COLLECTIVITE
+        )
+        await accounts.add_organization_admin(
+            session, actor=None, organization_id=organization.id, email=user.email
+        )
+        return f"Collectivité « {organization.name} » (id {organization.id}) créée, administrée par {user.email}."
+
+    print(_run_with_session(settings, use_case))
+    return 0
+
+
+def cmd_create_organization(settings: Settings, args: argparse.Namespace) -> int:
+    async def use_case(session: AsyncSession) -> str:
+        organization = await accounts.create_organization(
+            session, actor=None, name=args.name, kind=OrganizationKind(args.kind)
+        )
+        return f"Organisation « {organization.name} » ({organization.kind.value}) créée, id {organization.id}."
+
+    print(_run_with_session(settings, use_case))
+    return 0
+
+
+def cmd_add_admin(settings: Settings, args: argparse.Namespace) -> int:
+    async def use_case(session: AsyncSession) -> str:
+        await accounts.add_organization_admin(
+            session, actor=None, organization_id=args.organization_id, email=args.email
+        )
+        return f"{args.email} administre désormais l'organisation {args.organization_id}."
+
+    print(_run_with_session(settings, use_case))
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    async def use_case(session: AsyncSession) -> str:
+        user = await accounts.sign_up(
+            session,
+            email=args.email,
+            password=args.password,
+            name=args.name,
+            is_platform_admin=args.platform_admin,
+        )
+        role = "administrateur de la plateforme" if user.is_platform_admin else "compte"
+        return f"{role.capitalize()} {user.email} créé (id {user.id})."
+
+    print(_run_with_session(settings, use_case))
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.split('@', 1)[1]}"
+    return url
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="commons", description="Appels à communs et co-budgets.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="appliquer les migrations et servir l'application web")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="consommer les tâches depuis Redis")
+    worker.add_argument("--threads", type=int, default=4)
+    worker.set_defaults(func=cmd_worker)
+
+    sub.add_parser("migrate", help="appliquer les migrations en attente").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="charger le territoire de démonstration").set_defaults(func=cmd_demo)
+
+    admin = sub.add_parser("admin", help="organisations et administrateurs").add_subparsers(
+        dest="admin_command", required=True
+    )
+    authority = admin.add_parser("create-authority", help="créer une collectivité et son administrateur")
+    authority.add_argument("--name", required=True)
+    authority.add_argument("--admin-email", required=True)
+    authority.add_argument("--admin-password", required=True)
+    authority.add_argument("--admin-name", default=None)
+    authority.set_defaults(func=cmd_create_authority)
+
+    organization = admin.add_parser("create-organization", help="créer une organisation")
+    organization.add_argument("--name", required=True)
+    organization.add_argument("--kind", required=True, choices=[k.value for k in OrganizationKind])
+    organization.set_defaults(func=cmd_create_organization)
+
+    add_admin = admin.add_parser("add-admin", help="donner à un compte l'administration d'une organisation")
+    add_admin.add_argument("--organization-id", type=int, required=True)
+    add_admin.add_argument("--email", required=True)
+    add_admin.set_defaults(func=cmd_add_admin)
+
+    user = admin.add_parser("create-user", help="créer un compte")
+    user.add_argument("--email", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--name", required=True)
+    user.add_argument("--platform-admin", action="store_true")
+    user.set_defaults(func=cmd_create_user)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        upgrade(settings.database_url)
+        code: int = args.func(settings, args)
+    except DomainError as error:
+        print(f"Erreur : {error.message}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""One exception hierarchy for the domain, mapped once to HTTP answers at the app level."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A use case refused: the message is shown to the person as it is."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429

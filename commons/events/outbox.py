@@ -1,0 +1,31 @@
+"""Writing domain events, and the names of the events Commons emits."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commons.events.models import OutboxEvent
+
+
+class EventType(enum.StrEnum):
+    CHALLENGE_PUBLISHED = "challenge.published"
+    CHALLENGE_CLOSED = "challenge.closed"
+    PROJECT_LAUNCHED = "project.launched"
+    MEMBER_JOINED = "member.joined"
+    PLEDGE_MADE = "pledge.made"
+    PLEDGE_WITHDRAWN = "pledge.withdrawn"
+
+
+def record_event(session: AsyncSession, event_type: EventType, **payload: Any) -> OutboxEvent:
+    """Add an event to the outbox, in the caller's transaction.
+
+    It is published only if that transaction commits, so no event describes a change
+    that was rolled back, and none is lost if the broker is down at commit time.
+    """
+    event = OutboxEvent(event_id=str(uuid.uuid4()), type=event_type.value, payload=payload)
+    session.add(event)
+    return event

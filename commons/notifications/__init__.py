@@ -1,0 +1,1 @@
+"""In-app notifications for the people an event concerns."""

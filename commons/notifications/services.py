@@ -1,0 +1,124 @@
+"""Who hears of what: in-app notifications derived from domain events."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commons.accounts.models import User
+from commons.challenges.models import Challenge, ChallengeFollower
+from commons.db import utcnow
+from commons.events.models import OutboxEvent
+from commons.events.outbox import EventType
+from commons.formatting import format_amount
+from commons.notifications.models import Notification
+from commons.pledges.models import Pledge
+from commons.projects.models import Membership, MembershipRole, Need, Project
+
+_FORM_NAMES = {"support": "soutien", "finance": "financement", "resources": "ressources"}
+
+
+async def _leads(session: AsyncSession, project_id: int) -> list[int]:
+    return list(
+        await session.scalars(
+            select(Membership.user_id).where(
+                Membership.project_id == project_id, Membership.role == MembershipRole.LEAD
+            )
+        )
+    )
+
+
+async def _name(session: AsyncSession, user_id: int) -> str:
+    return await session.scalar(select(User.name).where(User.id == user_id)) or "Quelqu'un"
+
+
+async def _recipients_and_message(session: AsyncSession, event: OutboxEvent) -> tuple[list[int], str, str]:
+    payload = event.payload
+    match event.type:
+        case EventType.PLEDGE_MADE | EventType.PLEDGE_WITHDRAWN:
+            project = await session.get(Project, payload["project_id"])
+            need = await session.get(Need, payload["need_id"])
+            pledge = await session.get(Pledge, payload["pledge_id"])
+            if project is None or need is None or pledge is None:
+                return [], "", ""
+            who = await _name(session, payload["contributor_id"])
+            amount = format_amount(payload["kind"], payload["amount"])
+            if event.type == EventType.PLEDGE_MADE:
+                verb = f"a promis {amount}" if payload["kind"] != "skill" else f"apporte la compétence {pledge.skill}"
+            else:
+                verb = f"a retiré sa contribution ({amount})"
+            message = f"{who} {verb} pour « {need.label} » de votre projet « {project.title} »."
+            leads = [u for u in await _leads(session, project.id) if u != payload["contributor_id"]]
+            return leads, message, f"/projects/{project.id}"
+        case EventType.MEMBER_JOINED:
+            project = await session.get(Project, payload["project_id"])
+            membership = await session.scalar(
+                select(Membership).where(
+                    Membership.project_id == payload["project_id"], Membership.user_id == payload["user_id"]
+                )
+            )
+            if project is None or membership is None:
+                return [], "", ""
+            forms = ", ".join(_FORM_NAMES.get(f, f) for f in membership.forms)
+            who = await _name(session, payload["user_id"])
+            message = f"{who} a rejoint votre projet « {project.title} » ({forms})."
+            leads = [u for u in await _leads(session, project.id) if u != payload["user_id"]]
+            return leads, message, f"/projects/{project.id}"
+        case EventType.PROJECT_LAUNCHED:
+            if payload.get("challenge_id") is None:
+                return [], "", ""
+            project = await session.get(Project, payload["project_id"])
+            challenge = await session.get(Challenge, payload["challenge_id"])
+            if project is None or challenge is None:
+                return [], "", ""
+            followers = await session.scalars(
+                select(ChallengeFollower.user_id).where(ChallengeFollower.challenge_id == challenge.id)
+            )
+            message = f"Nouveau projet « {project.title} » sur l'appel « {challenge.title} »."
+            return [u for u in followers if u != payload["author_id"]], message, f"/projects/{project.id}"
+        case EventType.CHALLENGE_CLOSED:
+            challenge = await session.get(Challenge, payload["challenge_id"])
+            if challenge is None:
+                return [], "", ""
+            leads = await session.scalars(
+                select(Membership.user_id)
+                .join(Project, Project.id == Membership.project_id)
+                .where(Project.challenge_id == challenge.id, Membership.role == MembershipRole.LEAD)
+                .distinct()
+            )
+            return list(leads), f"L'appel « {challenge.title} » est clos.", f"/challenges/{challenge.id}"
+    return [], "", ""
+
+
+async def notify(session: AsyncSession, event: OutboxEvent) -> None:
+    """The notification consumer: one message per person concerned by the event."""
+    recipients, message, link = await _recipients_and_message(session, event)
+    for user_id in sorted(set(recipients)):
+        session.add(Notification(user_id=user_id, event_id=event.event_id, message=message[:500], link=link))
+
+
+async def notifications_for(session: AsyncSession, user: User, limit: int = 50) -> list[Notification]:
+    return list(
+        await session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+async def unread_count(session: AsyncSession, user: User) -> int:
+    count = await session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+    return int(count or 0)
+
+
+async def mark_all_read(session: AsyncSession, user: User) -> None:
+    await session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    await session.commit()

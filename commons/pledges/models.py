@@ -1,0 +1,41 @@
+"""A contributor's commitment against one need of a project."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from commons.accounts.models import User
+from commons.db import Base, UTCDateTime, str_enum, utcnow
+from commons.projects.models import Need, ResourceKind
+
+
+class PledgeStatus(enum.StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class Pledge(Base):
+    __tablename__ = "pledge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), index=True)
+    contributor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[ResourceKind] = mapped_column(str_enum(ResourceKind, 10))
+    # In the need's unit: cents (money), minutes (time), 1 person (skill).
+    amount: Mapped[int] = mapped_column(BigInteger)
+    skill: Mapped[str] = mapped_column(String(120), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[PledgeStatus] = mapped_column(
+        str_enum(PledgeStatus, 10),
+        default=PledgeStatus.ACTIVE,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    contributor: Mapped[User] = relationship(lazy="joined")
+    need: Mapped[Need] = relationship(lazy="joined")

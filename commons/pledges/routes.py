@@ -1,0 +1,49 @@
+"""JSON API of pledges."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commons.accounts.models import User
+from commons.pledges import services
+from commons.pledges.schemas import PledgeIn, PledgeRead
+from commons.web.auth import require_user
+
+
+class PledgesApi(Controller):
+    path = "/api/v1"
+    tags = ["pledges"]
+
+    @post("/projects/{project_id:int}/pledges", name="api:pledges:create")
+    async def make_pledge(
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        project_id: FromPath[int],
+        data: JSONBody[PledgeIn],
+    ) -> PledgeRead:
+        pledge = await services.make_pledge(db, actor=require_user(user), project_id=project_id, data=data)
+        return services.pledge_read(pledge)
+
+    @get("/projects/{project_id:int}/pledges", name="api:pledges:of-project")
+    async def project_pledges(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], project_id: FromPath[int]
+    ) -> list[PledgeRead]:
+        pledges = await services.project_pledges(db, actor=require_user(user), project_id=project_id)
+        return [services.pledge_read(p) for p in pledges]
+
+    @get("/me/pledges", name="api:pledges:mine")
+    async def my_pledges(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None]
+    ) -> list[PledgeRead]:
+        return [services.pledge_read(p) for p in await services.pledges_of(db, require_user(user))]
+
+    @delete("/pledges/{pledge_id:int}", name="api:pledges:withdraw", status_code=200)
+    async def withdraw(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], pledge_id: FromPath[int]
+    ) -> PledgeRead:
+        pledge = await services.withdraw_pledge(db, actor=require_user(user), pledge_id=pledge_id)
+        return services.pledge_read(pledge)

@@ -1,0 +1,49 @@
+"""What a pledge looks like at the edges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from commons.schemas import Id, LongText, PositiveCents, PositiveMinutes
+
+SkillName = Annotated[str, Meta(min_length=1, max_length=120)]
+
+
+class MoneyPledgeIn(msgspec.Struct, tag_field="kind", tag="money", forbid_unknown_fields=True):
+    need_id: Id
+    amount_cents: PositiveCents
+    note: LongText = ""
+
+
+class TimePledgeIn(msgspec.Struct, tag_field="kind", tag="time", forbid_unknown_fields=True):
+    need_id: Id
+    minutes: PositiveMinutes
+    skill: Annotated[str, Meta(max_length=120)] = ""
+    note: LongText = ""
+
+
+class SkillPledgeIn(msgspec.Struct, tag_field="kind", tag="skill", forbid_unknown_fields=True):
+    need_id: Id
+    skill: SkillName | None = None
+    note: LongText = ""
+
+
+PledgeIn = MoneyPledgeIn | TimePledgeIn | SkillPledgeIn
+
+
+class PledgeRead(msgspec.Struct, omit_defaults=True):
+    id: int
+    project_id: int
+    need_id: int
+    kind: str
+    status: str
+    contributor: dict[str, object]
+    created_at: datetime
+    amount_cents: int | None = None
+    minutes: int | None = None
+    skill: str = ""
+    note: str = ""

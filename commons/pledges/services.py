@@ -1,0 +1,128 @@
+"""Use cases of pledges: pledge against a need, withdraw, and who pledged what."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commons.accounts.models import User
+from commons.challenges.models import ChallengeStatus
+from commons.db import utcnow
+from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commons.events.outbox import EventType, record_event
+from commons.pledges.models import Pledge, PledgeStatus
+from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, PledgeRead, SkillPledgeIn, TimePledgeIn
+from commons.projects.models import Project, ResourceKind
+from commons.projects.services import get_project, is_lead
+
+
+def _check_open(project: Project) -> None:
+    if project.challenge is not None and project.challenge.status != ChallengeStatus.OPEN:
+        raise Conflict("L'appel n'est pas ouvert : les contributions sont fermées.")
+
+
+async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, data: PledgeIn) -> Pledge:
+    project = await get_project(session, project_id, viewer=actor)
+    _check_open(project)
+    need = next((n for n in project.needs if n.id == data.need_id), None)
+    if need is None:
+        raise InvalidInput(f"Le besoin {data.need_id} n'est pas un besoin du projet {project_id}.")
+    match data:
+        case MoneyPledgeIn():
+            kind, amount, skill = ResourceKind.MONEY, data.amount_cents, ""
+        case TimePledgeIn():
+            kind, amount, skill = ResourceKind.TIME, data.minutes, (data.skill.strip() or need.skill)
+        case SkillPledgeIn():
+            kind, amount, skill = ResourceKind.SKILL, 1, (data.skill or need.skill).strip()
+    if kind != need.kind:
+        raise InvalidInput(
+            f"Le besoin « {need.label} » attend une contribution de type {need.kind.value}, pas {kind.value}."
+        )
+    pledge = Pledge(
+        project_id=project.id,
+        need_id=need.id,
+        contributor_id=actor.id,
+        kind=kind,
+        amount=amount,
+        skill=skill,
+        note=data.note.strip(),
+    )
+    session.add(pledge)
+    await session.flush()
+    record_event(
+        session,
+        EventType.PLEDGE_MADE,
+        pledge_id=pledge.id,
+        project_id=project.id,
+        need_id=need.id,
+        contributor_id=actor.id,
+        kind=kind.value,
+        amount=amount,
+    )
+    await session.commit()
+    return pledge
+
+
+async def withdraw_pledge(session: AsyncSession, *, actor: User, pledge_id: int) -> Pledge:
+    pledge = await session.get(Pledge, pledge_id)
+    if pledge is None:
+        raise NotFound(f"Contribution {pledge_id} introuvable.")
+    if pledge.contributor_id != actor.id:
+        raise Forbidden("Seule la personne qui a fait cette contribution peut la retirer.")
+    if pledge.status != PledgeStatus.ACTIVE:
+        raise Conflict("Cette contribution est déjà retirée.")
+    _check_open(await get_project(session, pledge.project_id, viewer=actor))
+    pledge.status = PledgeStatus.WITHDRAWN
+    pledge.withdrawn_at = utcnow()
+    record_event(
+        session,
+        EventType.PLEDGE_WITHDRAWN,
+        pledge_id=pledge.id,
+        project_id=pledge.project_id,
+        need_id=pledge.need_id,
+        contributor_id=actor.id,
+        kind=pledge.kind.value,
+        amount=pledge.amount,
+    )
+    await session.commit()
+    return pledge
+
+
+async def project_pledges(session: AsyncSession, *, actor: User, project_id: int) -> list[Pledge]:
+    """Who pledged what: for the project's leads only."""
+    project = await get_project(session, project_id, viewer=actor)
+    if not is_lead(project, actor):
+        raise Forbidden("Seuls les porteurs du projet voient le détail des contributions.")
+    return list(
+        await session.scalars(
+            select(Pledge).where(Pledge.project_id == project_id).order_by(Pledge.created_at, Pledge.id)
+        )
+    )
+
+
+async def pledges_of(session: AsyncSession, user: User) -> list[Pledge]:
+    return list(
+        await session.scalars(
+            select(Pledge).where(Pledge.contributor_id == user.id).order_by(Pledge.created_at.desc())
+        )
+    )
+
+
+def pledge_read(pledge: Pledge) -> PledgeRead:
+    amounts: dict[str, int] = {}
+    if pledge.kind == ResourceKind.MONEY:
+        amounts["amount_cents"] = pledge.amount
+    elif pledge.kind == ResourceKind.TIME:
+        amounts["minutes"] = pledge.amount
+    return PledgeRead(
+        id=pledge.id,
+        project_id=pledge.project_id,
+        need_id=pledge.need_id,
+        kind=pledge.kind.value,
+        status=pledge.status.value,
+        contributor={"id": pledge.contributor.id, "name": pledge.contributor.name},
+        created_at=pledge.created_at,
+        skill=pledge.skill,
+        note=pledge.note,
+        **amounts,
+    )

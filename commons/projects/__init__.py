@@ -1,0 +1,1 @@
+"""Projects answering a call: their team, their needs, their members."""

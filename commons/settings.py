@@ -1,0 +1,73 @@
+"""Configuration read from the environment, once, into one frozen dataclass.
+
+With no variables set, Commons runs embedded: a SQLite file and its secrets under
+``COMMONS_DATA_DIR`` (default ``./var``) and jobs processed inside the web process.
+Setting ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` turns it into the scaled-out
+setup where separate ``commons worker`` processes consume the jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: bytes
+    secure_cookies: bool
+    debug: bool
+
+    @property
+    def embedded_jobs(self) -> bool:
+        """Jobs run in-process when there is no Redis to hand them to."""
+        return self.redis_url is None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _normalize_database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` / ``postgresql://`` spellings and pick the async drivers."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+def _secret_key(data_dir: Path) -> bytes:
+    """The session-signing key: from the environment, else kept in the data directory.
+
+    Generated on first use so a fresh data directory works without set-up, and kept
+    so sessions survive a restart.
+    """
+    from_env = os.environ.get("COMMONS_SECRET_KEY")
+    if from_env:
+        return from_env.encode()[:32].ljust(32, b"0")
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(16))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+def load_settings() -> Settings:
+    data_dir = Path(os.environ.get("COMMONS_DATA_DIR", "./var")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'commons.sqlite3'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=_normalize_database_url(database_url),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        secret_key=_secret_key(data_dir),
+        secure_cookies=os.environ.get("COMMONS_INSECURE_COOKIES", "") not in ("1", "true", "yes"),
+        debug=os.environ.get("COMMONS_DEBUG", "") in ("1", "true", "yes"),
+    )

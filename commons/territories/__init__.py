@@ -1,0 +1,1 @@
+"""Territories: communes, intercommunalités, départements, regions."""

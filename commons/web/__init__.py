@@ -1,0 +1,1 @@
+"""The web edge: the Litestar application, its plumbing, authentication and error pages."""

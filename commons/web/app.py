@@ -1,0 +1,78 @@
+"""The Litestar application: API and pages over the same services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from commons.accounts.routes import AccountsApi
+from commons.accounts.services import LoginThrottle
+from commons.challenges.routes import ChallengesApi
+from commons.notifications.routes import NotificationsApi
+from commons.pledges.routes import PledgesApi
+from commons.projects.routes import ProjectsApi
+from commons.settings import Settings, load_settings
+from commons.web.auth import provide_api_user, provide_db, provide_page_user
+from commons.web.errors import EXCEPTION_HANDLERS
+from commons.web.pages import PAGE_HANDLERS
+from commons.web.templating import configure_environment
+from commons.web.runtime import Runtime
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "templates" / "static"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    runtime = Runtime(settings)
+    api = Router(
+        path="/",
+        route_handlers=[AccountsApi, ChallengesApi, ProjectsApi, PledgesApi, NotificationsApi],
+        dependencies={"user": Provide(provide_api_user)},
+    )
+    pages = Router(
+        path="/",
+        route_handlers=PAGE_HANDLERS,
+        dependencies={"user": Provide(provide_page_user)},
+        include_in_schema=False,
+    )
+    session_config = CookieBackendConfig(
+        secret=settings.secret_key,
+        key="commons_session",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        exclude=["/api/"],
+    )
+    return Litestar(
+        route_handlers=[api, pages, create_static_files_router(path="/static", directories=[STATIC_DIR])],
+        dependencies={"db": Provide(provide_db)},
+        middleware=[session_config.middleware],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key.decode(),
+            cookie_name="commons_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            # The API authenticates with bearer tokens, never with cookies: no CSRF there.
+            exclude=["/api/"],
+        ),
+        template_config=TemplateConfig(
+            directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=configure_environment
+        ),
+        openapi_config=OpenAPIConfig(title="Commons API", version="1.0.0", path="/api/v1/schema"),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        on_startup=[runtime.start],
+        on_shutdown=[runtime.stop],
+        state=State({"runtime": runtime, "settings": settings, "login_throttle": LoginThrottle()}),
+        debug=settings.debug,
+    )

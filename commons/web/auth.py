@@ -1,0 +1,50 @@
+"""Who is asking: a bearer token on the JSON API, the session cookie on pages.
+
+The API never reads the cookie and pages never read the token, so CSRF protection is
+needed (and applied) on pages only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commons.accounts.models import User
+from commons.accounts.services import get_user, user_for_token
+from commons.errors import NotAuthenticated
+
+
+async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request; whatever a failed use case left uncommitted is rolled back on close."""
+    async with state.runtime.sessionmaker() as session:
+        yield session
+
+
+async def provide_api_user(request: Request[object, object, State], db: NamedDependency[AsyncSession]) -> User | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("En-tête Authorization invalide : attendu « Bearer JETON ».")
+    user = await user_for_token(db, token.strip())
+    if user is None:
+        raise NotAuthenticated("Jeton inconnu ou révoqué.")
+    return user
+
+
+async def provide_page_user(request: Request[object, object, State], db: NamedDependency[AsyncSession]) -> User | None:
+    user_id = request.session.get("user_id") if request.scope.get("session") else None
+    if not isinstance(user_id, int):
+        return None
+    return await get_user(db, user_id)
+
+
+def require_user(user: User | None) -> User:
+    if user is None:
+        raise NotAuthenticated("Connectez-vous pour faire cela.")
+    return user

@@ -1,0 +1,68 @@
+"""One mapping from failures to answers: JSON problems on the API, pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from commons.errors import DomainError, NotAuthenticated
+
+logger = logging.getLogger(__name__)
+
+
+def _is_api(request: Request[object, object, object]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _answer(
+    request: Request[object, object, object], status_code: int, message: str, extra: object = None
+) -> Response[object]:
+    if _is_api(request):
+        body: dict[str, object] = {"status_code": status_code, "detail": message}
+        if extra:
+            body["extra"] = extra
+        headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+        return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
+    if status_code == 401:
+        return Redirect(f"/login?next={quote(request.url.path)}")
+    return Template(
+        "error.html", context={"status_code": status_code, "message": message}, status_code=status_code
+    )
+
+
+def domain_error(request: Request[object, object, object], exc: DomainError) -> Response[object]:
+    return _answer(request, exc.status_code, exc.message)
+
+
+def invalid_data(request: Request[object, object, object], exc: msgspec.ValidationError) -> Response[object]:
+    return _answer(request, 400, f"Données invalides : {exc}")
+
+
+def validation_error(request: Request[object, object, object], exc: ValidationException) -> Response[object]:
+    return _answer(request, exc.status_code, exc.detail, exc.extra)
+
+
+def http_error(request: Request[object, object, object], exc: HTTPException) -> Response[object]:
+    messages = {404: "Page introuvable.", 405: "Méthode non autorisée."}
+    return _answer(request, exc.status_code, messages.get(exc.status_code, exc.detail))
+
+
+def internal_error(request: Request[object, object, object], exc: Exception) -> Response[object]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, "Erreur interne : l'équipe est prévenue.")
+
+
+EXCEPTION_HANDLERS = {
+    NotAuthenticated: domain_error,
+    DomainError: domain_error,
+    msgspec.ValidationError: invalid_data,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: internal_error,
+}

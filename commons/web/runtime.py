@@ -1,0 +1,70 @@
+"""What a running web process holds: the engine, the broker, the relay, and in-process jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import dramatiq
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from commons.db import create_engine, create_sessionmaker
+from commons.settings import Settings
+from workers.broker import build_broker, start_worker
+from workers.relay import Relay
+
+logger = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Started and stopped with the application (Litestar ``on_startup`` / ``on_shutdown``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine: AsyncEngine | None = None
+        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self.broker: dramatiq.Broker | None = None
+        self.worker: dramatiq.Worker | None = None
+        self.relay: Relay | None = None
+        self._relay_task: asyncio.Task[None] | None = None
+
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessionmaker is None:
+            raise RuntimeError("the application is not started")
+        return self._sessionmaker
+
+    async def start(self) -> None:
+        self.engine = create_engine(self.settings.database_url)
+        # A session class of our own, so the commit hook below sees this process's web sessions only.
+        web_session: type[Session] = type("WebSession", (Session,), {})
+        self._sessionmaker = create_sessionmaker(self.engine, web_session)
+        self.broker = build_broker(self.settings)
+        if self.settings.embedded_jobs:
+            # No Redis: the stub broker's queue is consumed by a worker in this process.
+            self.worker = start_worker(self.broker, threads=1)
+        self.relay = Relay(self._sessionmaker, self.broker)
+        relay = self.relay
+
+        def _wake_relay(_session: Any) -> None:
+            relay.wakeup.set()
+
+        # A commit may have written events: publish them now rather than at the next poll.
+        event.listen(web_session, "after_commit", _wake_relay)
+        self._relay_task = asyncio.create_task(self.relay.run())
+
+    async def stop(self) -> None:
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay_task
+        if self.worker is not None:
+            await asyncio.to_thread(self.worker.stop)
+        if self.broker is not None:
+            self.broker.close()
+        if self.engine is not None:
+            await self.engine.dispose()

@@ -1,0 +1,74 @@
+"""The consumers of domain events, declared as Dramatiq actors.
+
+Each actor takes an event id, applies one effect through ``commons.events.consumers.consume``
+(which makes it idempotent) and is named once and for all: the names are written into
+queued messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import dramatiq
+
+from commons.events.consumers import Handler, consume
+from commons.events.outbox import EventType
+from commons.notifications.services import notify
+from commons.projects.read_models import apply_event
+from workers.database import sessionmaker
+
+QUEUE = "events"
+
+
+class Consumer:
+    """An effect of events: its stable actor name, the events it follows, and the handler."""
+
+    def __init__(self, name: str, events: frozenset[EventType], handler: Handler) -> None:
+        self.name = name
+        self.events = events
+        self.handler = handler
+
+    async def __call__(self, event_id: str) -> None:
+        async with sessionmaker()() as session:
+            await consume(session, consumer=self.name, event_id=event_id, handler=self.handler)
+
+
+CONSUMERS = (
+    Consumer(
+        "commons.read_models.refresh",
+        frozenset({EventType.PLEDGE_MADE, EventType.PLEDGE_WITHDRAWN, EventType.PROJECT_LAUNCHED}),
+        apply_event,
+    ),
+    Consumer(
+        "commons.notifications.notify",
+        frozenset(
+            {
+                EventType.PLEDGE_MADE,
+                EventType.PLEDGE_WITHDRAWN,
+                EventType.MEMBER_JOINED,
+                EventType.PROJECT_LAUNCHED,
+                EventType.CHALLENGE_CLOSED,
+            }
+        ),
+        notify,
+    ),
+)
+
+
+def subscribers(event_type: str) -> list[str]:
+    """The actor names an event of this type is sent to."""
+    return [c.name for c in CONSUMERS if event_type in c.events]
+
+
+def declare_actors(broker: dramatiq.Broker) -> None:
+    for consumer in CONSUMERS:
+        fn: Callable[[str], Awaitable[None]] = consumer.__call__
+        dramatiq.Actor(
+            fn,
+            broker=broker,
+            actor_name=consumer.name,
+            queue_name=QUEUE,
+            priority=0,
+            # An unknown event will not become known by retrying.
+            options={"throws": (LookupError,), "max_retries": 10, "min_backoff": 500},
+        )
