@@ -91,11 +91,9 @@ async def create_challenge(session: AsyncSession, *, actor: User, data: Challeng
 
 async def _editable(session: AsyncSession, actor: User, challenge_id: int) -> Challenge:
     challenge = await session.get(Challenge, challenge_id)
-    if challenge is None or (
-        challenge.status == ChallengeStatus.DRAFT
-        and not await is_organization_admin(session, actor, challenge.organization_id)
-    ):
+    if challenge is None:
         raise NotFound(f"Appel {challenge_id} introuvable.")
+    # A 403 even on a draft: scripts rely on "403 for anyone but its authority".
     if not await is_organization_admin(session, actor, challenge.organization_id):
         raise Forbidden("Seuls les administrateurs de l'organisation qui porte cet appel peuvent le modifier.")
     return challenge

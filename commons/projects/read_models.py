@@ -25,7 +25,7 @@ async def refresh_project_totals(session: AsyncSession, project_id: int) -> None
         return
     active = (Pledge.project_id == project_id) & (Pledge.status == PledgeStatus.ACTIVE)
     per_need = dict(
-        (await session.execute(select(Pledge.need_id, func.sum(Pledge.amount)).where(active).group_by(Pledge.need_id))).tuples().all()
+        (await session.execute(select(Pledge.need_id, func.sum(Pledge.amount)).where(active).group_by(Pledge.need_id))).all()
     )
     for need in await session.scalars(select(Need).where(Need.project_id == project_id)):
         need.pledged_amount = int(per_need.get(need.id, 0))
