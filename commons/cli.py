@@ -95,7 +95,8 @@ def cmd_create_authority(settings: Settings, args: argparse.Namespace) -> int:
         await accounts.add_organization_admin(
             session, actor=None, organization_id=organization.id, email=user.email
         )
-        return f"Collectivité « {organization.name} » (id {organization.id}) créée, administrée par {user.email}."
+        name, number = organization.name, organization.id
+        return f"Collectivité « {name} » (id {number}) créée, administrée par {user.email}."
 
     print(_run_with_session(settings, use_case))
     return 0
@@ -106,7 +107,9 @@ def cmd_create_organization(settings: Settings, args: argparse.Namespace) -> int
         organization = await accounts.create_organization(
             session, actor=None, name=args.name, kind=OrganizationKind(args.kind)
         )
-        return f"Organisation « {organization.name} » ({organization.kind.value}) créée, id {organization.id}."
+        return (
+            f"Organisation « {organization.name} » ({organization.kind.value}) créée, id {organization.id}."
+        )
 
     print(_run_with_session(settings, use_case))
     return 0

@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
-from argon2 import PasswordHasher
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text

@@ -45,20 +45,33 @@ async def authority(session: AsyncSession, client: Client, name: str = "Élue") 
     """A user administering a new organization of kind collectivité."""
     actor = await api_user(client, name)
     organization = await accounts.create_organization(
-        session, actor=None, name=f"Communauté de communes n°{next(_sequence)}", kind=OrganizationKind.COLLECTIVITE
+        session,
+        actor=None,
+        name=f"Communauté de communes n°{next(_sequence)}",
+        kind=OrganizationKind.COLLECTIVITE,
     )
-    await accounts.add_organization_admin(session, actor=None, organization_id=organization.id, email=actor.email)
+    await accounts.add_organization_admin(
+        session, actor=None, organization_id=organization.id, email=actor.email
+    )
     return actor
 
 
 async def platform_admin(session: AsyncSession) -> User:
     return await accounts.sign_up(
-        session, email=f"admin.{next(_sequence)}@example.fr", password=PASSWORD, name="Admin", is_platform_admin=True
+        session,
+        email=f"admin.{next(_sequence)}@example.fr",
+        password=PASSWORD,
+        name="Admin",
+        is_platform_admin=True,
     )
 
 
 async def open_challenge(client: Client, owner: Actor, **fields: Any) -> dict[str, Any]:
-    body = {"title": "Mobilité solidaire", "problem": "Se déplacer sans voiture.", "licence": "CC-BY-SA-4.0"} | fields
+    body = {
+        "title": "Mobilité solidaire",
+        "problem": "Se déplacer sans voiture.",
+        "licence": "CC-BY-SA-4.0",
+    } | fields
     created = await client.post("/api/v1/challenges", json=body, headers=owner.headers)
     assert created.status_code == 201, created.text
     published = await client.post(f"/api/v1/challenges/{created.json()['id']}/publish", headers=owner.headers)
@@ -72,10 +85,18 @@ async def project(client: Client, lead: Actor, challenge_id: int, **fields: Any)
         "summary": "Une plateforme et des référents par commune.",
         "needs": [
             {"kind": "money", "label": "Véhicule", "min_cents": 50_000, "max_cents": 120_000},
-            {"kind": "time", "label": "Animation", "min_minutes": 600, "max_minutes": 1200, "skill": "animation"},
+            {
+                "kind": "time",
+                "label": "Animation",
+                "min_minutes": 600,
+                "max_minutes": 1200,
+                "skill": "animation",
+            },
             {"kind": "skill", "label": "Juriste", "skill": "droit des associations"},
         ],
     } | fields
-    created = await client.post(f"/api/v1/challenges/{challenge_id}/projects", json=body, headers=lead.headers)
+    created = await client.post(
+        f"/api/v1/challenges/{challenge_id}/projects", json=body, headers=lead.headers
+    )
     assert created.status_code == 201, created.text
     return dict(created.json())

@@ -71,7 +71,9 @@ async def test_bad_pledge_is_refused_and_nothing_is_written(
     payload = {"need_id": needs[fields.pop("need", 0)]["id"]} | fields
     events_before = await _count(session, OutboxEvent)
     response = await client.post(
-        f"/api/v1/projects/{stage['project']['id']}/pledges", json=payload, headers=stage["contributor"].headers
+        f"/api/v1/projects/{stage['project']['id']}/pledges",
+        json=payload,
+        headers=stage["contributor"].headers,
     )
     assert response.status_code == status, response.text
     assert mentions in response.text
@@ -91,7 +93,9 @@ async def test_pledge_on_a_need_of_another_project_is_refused(client: Client, st
 
 
 async def test_pledge_on_a_closed_call_is_refused(client: Client, stage: dict[str, Any]) -> None:
-    closed = await client.post(f"/api/v1/challenges/{stage['challenge']['id']}/close", headers=stage["mayor"].headers)
+    closed = await client.post(
+        f"/api/v1/challenges/{stage['challenge']['id']}/close", headers=stage["mayor"].headers
+    )
     assert closed.status_code == 200
     response = await client.post(
         f"/api/v1/projects/{stage['project']['id']}/pledges",
@@ -109,7 +113,9 @@ async def test_withdrawal_after_the_close_is_refused(client: Client, stage: dict
         headers=stage["contributor"].headers,
     )
     await client.post(f"/api/v1/challenges/{stage['challenge']['id']}/close", headers=stage["mayor"].headers)
-    response = await client.delete(f"/api/v1/pledges/{pledge.json()['id']}", headers=stage["contributor"].headers)
+    response = await client.delete(
+        f"/api/v1/pledges/{pledge.json()['id']}", headers=stage["contributor"].headers
+    )
     assert response.status_code == 409
 
 
@@ -145,7 +151,11 @@ BAD_PROJECTS: list[tuple[str, dict[str, Any], str]] = [
     ("title as number", {"title": 12, "summary": "S"}, "title"),
     (
         "max below min",
-        {"title": "T", "summary": "S", "needs": [{"kind": "money", "label": "L", "min_cents": 500, "max_cents": 100}]},
+        {
+            "title": "T",
+            "summary": "S",
+            "needs": [{"kind": "money", "label": "L", "min_cents": 500, "max_cents": 100}],
+        },
         "maximum est inférieur",
     ),
     (
@@ -170,7 +180,12 @@ BAD_PROJECTS: list[tuple[str, dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("case", "body", "mentions"), BAD_PROJECTS, ids=[c[0] for c in BAD_PROJECTS])
 async def test_bad_project_is_refused_and_nothing_is_written(
-    client: Client, session: AsyncSession, stage: dict[str, Any], case: str, body: dict[str, Any], mentions: str
+    client: Client,
+    session: AsyncSession,
+    stage: dict[str, Any],
+    case: str,
+    body: dict[str, Any],
+    mentions: str,
 ) -> None:
     before = await _count(session, Project)
     response = await client.post(
@@ -221,7 +236,9 @@ async def test_malformed_json_is_400(client: Client, stage: dict[str, Any]) -> N
 
 
 async def test_second_publication_is_a_conflict(client: Client, stage: dict[str, Any]) -> None:
-    again = await client.post(f"/api/v1/challenges/{stage['challenge']['id']}/publish", headers=stage["mayor"].headers)
+    again = await client.post(
+        f"/api/v1/challenges/{stage['challenge']['id']}/publish", headers=stage["mayor"].headers
+    )
     assert again.status_code == 409
 
 

@@ -7,8 +7,6 @@ queued messages.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import dramatiq
 
 from commons.events.consumers import Handler, consume
@@ -62,9 +60,8 @@ def subscribers(event_type: str) -> list[str]:
 
 def declare_actors(broker: dramatiq.Broker) -> None:
     for consumer in CONSUMERS:
-        fn: Callable[[str], Awaitable[None]] = consumer.__call__
         dramatiq.Actor(
-            fn,
+            consumer.__call__,  # type: ignore[arg-type]  # Dramatiq's ParamSpec typing rejects bound methods
             broker=broker,
             actor_name=consumer.name,
             queue_name=QUEUE,

@@ -16,7 +16,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     """A broker with the Commons actors declared on it (no global broker, so tests can build several)."""
     broker: dramatiq.Broker
     if settings.redis_url:
-        broker = RedisBroker(url=settings.redis_url, namespace="commons")
+        broker = RedisBroker(url=settings.redis_url, namespace="commons")  # type: ignore[no-untyped-call]
     else:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())

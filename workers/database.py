@@ -24,7 +24,7 @@ def sessionmaker() -> async_sessionmaker[AsyncSession]:
     return _sessionmaker
 
 
-class DatabaseMiddleware(Middleware):  # type: ignore[misc]
+class DatabaseMiddleware(Middleware):
     """Creates the worker's engine when it boots and disposes of it when it stops."""
 
     def __init__(self, database_url: str) -> None:
@@ -37,6 +37,7 @@ class DatabaseMiddleware(Middleware):  # type: ignore[misc]
 
     def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
         global _engine, _sessionmaker
-        if _engine is not None:
-            get_event_loop_thread().run_coroutine(_engine.dispose())
+        loop_thread = get_event_loop_thread()
+        if _engine is not None and loop_thread is not None:
+            loop_thread.run_coroutine(_engine.dispose())
         _engine, _sessionmaker = None, None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
@@ -31,16 +33,21 @@ def organization_read(organization: Organization) -> OrganizationRead:
 
 class AccountsApi(Controller):
     path = "/api/v1"
-    tags = ["accounts"]
+    tags = ("accounts",)
 
     @post("/accounts", name="api:accounts:create")
-    async def create_account(self, db: NamedDependency[AsyncSession], data: JSONBody[AccountCreate]) -> AccountRead:
+    async def create_account(
+        self, db: NamedDependency[AsyncSession], data: JSONBody[AccountCreate]
+    ) -> AccountRead:
         user = await services.sign_up(db, email=data.email, password=data.password, name=data.name)
         return account_read(user)
 
     @post("/tokens", name="api:tokens:create")
     async def create_token(
-        self, request: Request[object, object, object], db: NamedDependency[AsyncSession], data: JSONBody[Credentials]
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        data: JSONBody[Credentials],
     ) -> TokenRead:
         user = await services.authenticate(
             db, email=data.email, password=data.password, throttle=request.app.state.login_throttle
@@ -57,7 +64,10 @@ class AccountsApi(Controller):
 
     @post("/organizations", name="api:organizations:create")
     async def create_organization(
-        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], data: JSONBody[OrganizationCreate]
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        data: JSONBody[OrganizationCreate],
     ) -> OrganizationRead:
         organization = await services.create_organization(
             db, actor=require_user(user), name=data.name, kind=data.kind

@@ -86,9 +86,7 @@ class LoginThrottle:
         self._failures.pop(key, None)
 
 
-async def authenticate(
-    session: AsyncSession, *, email: str, password: str, throttle: LoginThrottle
-) -> User:
+async def authenticate(session: AsyncSession, *, email: str, password: str, throttle: LoginThrottle) -> User:
     key = email.strip().lower()
     throttle.check(key)
     user = await session.scalar(select(User).where(User.email == key))

@@ -174,8 +174,11 @@ class _Parser:
                 if name in _SECTIONS and not any(cell.strip() for cell in row[1:]):
                     expected = _SECTIONS[section_index + 1] if section_index + 1 < len(_SECTIONS) else None
                     if name != expected:
-                        raise PabulibError(line, f"section {name.upper()} out of place (sections are "
-                                                 "META, PROJECTS, VOTES, in this order, once each)")
+                        raise PabulibError(
+                            line,
+                            f"section {name.upper()} out of place (sections are "
+                            "META, PROJECTS, VOTES, in this order, once each)",
+                        )
                     section_index += 1
                     header = None
                     continue

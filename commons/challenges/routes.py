@@ -45,7 +45,7 @@ def challenge_read(challenge: Challenge) -> ChallengeRead:
 
 class ChallengesApi(Controller):
     path = "/api/v1/challenges"
-    tags = ["challenges"]
+    tags = ("challenges",)
 
     @get("/", name="api:challenges:list")
     async def list_challenges(
@@ -64,13 +64,19 @@ class ChallengesApi(Controller):
 
     @post("/", name="api:challenges:create")
     async def create_challenge(
-        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], data: JSONBody[ChallengeCreate]
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        data: JSONBody[ChallengeCreate],
     ) -> ChallengeRead:
         return challenge_read(await services.create_challenge(db, actor=require_user(user), data=data))
 
     @get("/{challenge_id:int}", name="api:challenges:detail")
     async def get_challenge(
-        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        challenge_id: FromPath[int],
     ) -> ChallengeRead:
         return challenge_read(await services.get_challenge(db, challenge_id, viewer=user))
 
@@ -89,14 +95,20 @@ class ChallengesApi(Controller):
 
     @post("/{challenge_id:int}/publish", name="api:challenges:publish", status_code=200)
     async def publish(
-        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        challenge_id: FromPath[int],
     ) -> ChallengeRead:
         await services.publish_challenge(db, actor=require_user(user), challenge_id=challenge_id)
         return challenge_read(await services.get_challenge(db, challenge_id, viewer=user))
 
     @post("/{challenge_id:int}/close", name="api:challenges:close", status_code=200)
     async def close(
-        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        challenge_id: FromPath[int],
     ) -> ChallengeRead:
         await services.close_challenge(db, actor=require_user(user), challenge_id=challenge_id)
         return challenge_read(await services.get_challenge(db, challenge_id, viewer=user))

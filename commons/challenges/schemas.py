@@ -40,14 +40,14 @@ class ChallengeUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=
     title: Title | msgspec.UnsetType = msgspec.UNSET
     problem: LongText | msgspec.UnsetType = msgspec.UNSET
     licence: ShortText | msgspec.UnsetType = msgspec.UNSET
-    cost_ceiling_cents: Cents | None | msgspec.UnsetType = msgspec.UNSET
+    cost_ceiling_cents: Cents | msgspec.UnsetType | None = msgspec.UNSET
     externalities: LongText | msgspec.UnsetType = msgspec.UNSET
     commons_governance: LongText | msgspec.UnsetType = msgspec.UNSET
     themes: Annotated[list[Theme], Meta(max_length=12)] | msgspec.UnsetType = msgspec.UNSET
-    territory_id: Id | None | msgspec.UnsetType = msgspec.UNSET
+    territory_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     indicators: Annotated[list[IndicatorIn], Meta(max_length=30)] | msgspec.UnsetType = msgspec.UNSET
-    pool_cents: Cents | None | msgspec.UnsetType = msgspec.UNSET
-    deadline: datetime | None | msgspec.UnsetType = msgspec.UNSET
+    pool_cents: Cents | msgspec.UnsetType | None = msgspec.UNSET
+    deadline: datetime | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class IndicatorRead(msgspec.Struct):

@@ -56,7 +56,9 @@ async def _posting_organization(session: AsyncSession, actor: User, organization
         if len(funders) == 1:
             return funders[0].id
         if not funders:
-            raise Forbidden("Seuls les administrateurs d'une collectivité ou d'une fondation publient un appel.")
+            raise Forbidden(
+                "Seuls les administrateurs d'une collectivité ou d'une fondation publient un appel."
+            )
         raise InvalidInput("Vous administrez plusieurs organisations : précisez organization_id.")
     if not any(o.id == organization_id for o in funders):
         raise Forbidden("Vous n'administrez pas cette organisation (ou elle ne peut pas publier d'appel).")
@@ -95,7 +97,9 @@ async def _editable(session: AsyncSession, actor: User, challenge_id: int) -> Ch
         raise NotFound(f"Appel {challenge_id} introuvable.")
     # A 403 even on a draft: scripts rely on "403 for anyone but its authority".
     if not await is_organization_admin(session, actor, challenge.organization_id):
-        raise Forbidden("Seuls les administrateurs de l'organisation qui porte cet appel peuvent le modifier.")
+        raise Forbidden(
+            "Seuls les administrateurs de l'organisation qui porte cet appel peuvent le modifier."
+        )
     return challenge
 
 
@@ -150,17 +154,17 @@ async def close_challenge(session: AsyncSession, *, actor: User, challenge_id: i
     return challenge
 
 
-def _visible_to(query: Select[tuple[Challenge]], viewer: User | None) -> Select[tuple[Challenge]]:
+def _visible_to(query: Select[Challenge], viewer: User | None) -> Select[Challenge]:
     if viewer is None:
         return query.where(Challenge.status != ChallengeStatus.DRAFT)
     own = select(OrganizationAdmin.organization_id).where(OrganizationAdmin.user_id == viewer.id)
-    return query.where(
-        (Challenge.status != ChallengeStatus.DRAFT) | Challenge.organization_id.in_(own)
-    )
+    return query.where((Challenge.status != ChallengeStatus.DRAFT) | Challenge.organization_id.in_(own))
 
 
 async def get_challenge(session: AsyncSession, challenge_id: int, *, viewer: User | None) -> Challenge:
-    challenge = await session.scalar(_visible_to(select(Challenge).where(Challenge.id == challenge_id), viewer))
+    challenge = await session.scalar(
+        _visible_to(select(Challenge).where(Challenge.id == challenge_id), viewer)
+    )
     if challenge is None:
         raise NotFound(f"Appel {challenge_id} introuvable.")
     return challenge

@@ -24,7 +24,7 @@ class NotificationRead(msgspec.Struct):
 
 class NotificationsApi(Controller):
     path = "/api/v1/me/notifications"
-    tags = ["notifications"]
+    tags = ("notifications",)
 
     @get("/", name="api:notifications:list")
     async def list_notifications(
@@ -32,7 +32,9 @@ class NotificationsApi(Controller):
     ) -> list[NotificationRead]:
         notifications = await services.notifications_for(db, require_user(user))
         return [
-            NotificationRead(id=n.id, message=n.message, link=n.link, created_at=n.created_at, read=n.read_at is not None)
+            NotificationRead(
+                id=n.id, message=n.message, link=n.link, created_at=n.created_at, read=n.read_at is not None
+            )
             for n in notifications
         ]
 

@@ -44,7 +44,11 @@ async def _recipients_and_message(session: AsyncSession, event: OutboxEvent) -> 
             who = await _name(session, payload["contributor_id"])
             amount = format_amount(payload["kind"], payload["amount"])
             if event.type == EventType.PLEDGE_MADE:
-                verb = f"a promis {amount}" if payload["kind"] != "skill" else f"apporte la compétence {pledge.skill}"
+                verb = (
+                    f"a promis {amount}"
+                    if payload["kind"] != "skill"
+                    else f"apporte la compétence {pledge.skill}"
+                )
             else:
                 verb = f"a retiré sa contribution ({amount})"
             message = f"{who} {verb} pour « {need.label} » de votre projet « {project.title} »."
@@ -71,8 +75,10 @@ async def _recipients_and_message(session: AsyncSession, event: OutboxEvent) -> 
             challenge = await session.get(Challenge, payload["challenge_id"])
             if project is None or challenge is None:
                 return [], "", ""
-            followers = await session.scalars(
-                select(ChallengeFollower.user_id).where(ChallengeFollower.challenge_id == challenge.id)
+            followers = list(
+                await session.scalars(
+                    select(ChallengeFollower.user_id).where(ChallengeFollower.challenge_id == challenge.id)
+                )
             )
             message = f"Nouveau projet « {project.title} » sur l'appel « {challenge.title} »."
             return [u for u in followers if u != payload["author_id"]], message, f"/projects/{project.id}"
@@ -80,13 +86,17 @@ async def _recipients_and_message(session: AsyncSession, event: OutboxEvent) -> 
             challenge = await session.get(Challenge, payload["challenge_id"])
             if challenge is None:
                 return [], "", ""
-            leads = await session.scalars(
+            project_leads = await session.scalars(
                 select(Membership.user_id)
                 .join(Project, Project.id == Membership.project_id)
                 .where(Project.challenge_id == challenge.id, Membership.role == MembershipRole.LEAD)
                 .distinct()
             )
-            return list(leads), f"L'appel « {challenge.title} » est clos.", f"/challenges/{challenge.id}"
+            return (
+                list(project_leads),
+                f"L'appel « {challenge.title} » est clos.",
+                f"/challenges/{challenge.id}",
+            )
     return [], "", ""
 
 
@@ -110,7 +120,9 @@ async def notifications_for(session: AsyncSession, user: User, limit: int = 50) 
 
 async def unread_count(session: AsyncSession, user: User) -> int:
     count = await session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
     )
     return int(count or 0)
 

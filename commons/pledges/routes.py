@@ -15,7 +15,7 @@ from commons.web.auth import require_user
 
 class PledgesApi(Controller):
     path = "/api/v1"
-    tags = ["pledges"]
+    tags = ("pledges",)
 
     @post("/projects/{project_id:int}/pledges", name="api:pledges:create")
     async def make_pledge(

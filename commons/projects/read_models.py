@@ -19,13 +19,20 @@ from commons.projects.models import Need, Project, ResourceKind
 
 async def refresh_project_totals(session: AsyncSession, project_id: int) -> None:
     project = await session.scalar(
-        select(Project).where(Project.id == project_id).with_for_update(of=Project).execution_options(populate_existing=True)
+        select(Project)
+        .where(Project.id == project_id)
+        .with_for_update(of=Project)
+        .execution_options(populate_existing=True)
     )
     if project is None:
         return
     active = (Pledge.project_id == project_id) & (Pledge.status == PledgeStatus.ACTIVE)
     per_need = dict(
-        (await session.execute(select(Pledge.need_id, func.sum(Pledge.amount)).where(active).group_by(Pledge.need_id))).all()
+        (
+            await session.execute(
+                select(Pledge.need_id, func.sum(Pledge.amount)).where(active).group_by(Pledge.need_id)
+            )
+        ).all()
     )
     for need in await session.scalars(select(Need).where(Need.project_id == project_id)):
         need.pledged_amount = int(per_need.get(need.id, 0))
@@ -38,7 +45,11 @@ async def refresh_project_totals(session: AsyncSession, project_id: int) -> None
             ).where(active)
         )
     ).one()
-    project.pledged_cents, project.pledged_minutes, project.contributor_count = int(cents), int(minutes), int(contributors)
+    project.pledged_cents, project.pledged_minutes, project.contributor_count = (
+        int(cents),
+        int(minutes),
+        int(contributors),
+    )
     await session.flush()
     if project.challenge_id is not None:
         await refresh_challenge_totals(session, project.challenge_id)
@@ -46,7 +57,10 @@ async def refresh_project_totals(session: AsyncSession, project_id: int) -> None
 
 async def refresh_challenge_totals(session: AsyncSession, challenge_id: int) -> None:
     challenge = await session.scalar(
-        select(Challenge).where(Challenge.id == challenge_id).with_for_update(of=Challenge).execution_options(populate_existing=True)
+        select(Challenge)
+        .where(Challenge.id == challenge_id)
+        .with_for_update(of=Challenge)
+        .execution_options(populate_existing=True)
     )
     if challenge is None:
         return
@@ -59,7 +73,11 @@ async def refresh_challenge_totals(session: AsyncSession, challenge_id: int) -> 
             ).where(Project.challenge_id == challenge_id)
         )
     ).one()
-    challenge.project_count, challenge.pledged_cents, challenge.pledged_minutes = int(count), int(cents), int(minutes)
+    challenge.project_count, challenge.pledged_cents, challenge.pledged_minutes = (
+        int(count),
+        int(cents),
+        int(minutes),
+    )
 
 
 async def apply_event(session: AsyncSession, event: OutboxEvent) -> None:

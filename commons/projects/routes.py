@@ -57,13 +57,18 @@ def project_read(project: Project) -> ProjectRead:
 
 class ProjectsApi(Controller):
     path = "/api/v1"
-    tags = ["projects"]
+    tags = ("projects",)
 
     @get("/challenges/{challenge_id:int}/projects", name="api:challenges:projects")
     async def list_projects(
-        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        challenge_id: FromPath[int],
     ) -> list[ProjectRead]:
-        return [project_read(p) for p in await services.list_projects(db, challenge_id=challenge_id, viewer=user)]
+        return [
+            project_read(p) for p in await services.list_projects(db, challenge_id=challenge_id, viewer=user)
+        ]
 
     @post("/challenges/{challenge_id:int}/projects", name="api:challenges:launch")
     async def launch_project(
@@ -73,12 +78,17 @@ class ProjectsApi(Controller):
         challenge_id: FromPath[int],
         data: JSONBody[ProjectCreate],
     ) -> ProjectRead:
-        project = await services.launch_project(db, actor=require_user(user), challenge_id=challenge_id, data=data)
+        project = await services.launch_project(
+            db, actor=require_user(user), challenge_id=challenge_id, data=data
+        )
         return project_read(project)
 
     @post("/projects", name="api:projects:launch-standalone")
     async def launch_standalone(
-        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], data: JSONBody[ProjectCreate]
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        data: JSONBody[ProjectCreate],
     ) -> ProjectRead:
         """A project answering no call: the community relays it and it receives contributions directly."""
         project = await services.launch_project(db, actor=require_user(user), challenge_id=None, data=data)
@@ -98,7 +108,9 @@ class ProjectsApi(Controller):
         project_id: FromPath[int],
         data: JSONBody[ProjectUpdate],
     ) -> ProjectRead:
-        project = await services.update_project(db, actor=require_user(user), project_id=project_id, data=data)
+        project = await services.update_project(
+            db, actor=require_user(user), project_id=project_id, data=data
+        )
         return project_read(project)
 
     @post("/projects/{project_id:int}/memberships", name="api:projects:join")
@@ -109,7 +121,9 @@ class ProjectsApi(Controller):
         project_id: FromPath[int],
         data: JSONBody[MembershipCreate],
     ) -> dict[str, object]:
-        membership = await services.join_project(db, actor=require_user(user), project_id=project_id, data=data)
+        membership = await services.join_project(
+            db, actor=require_user(user), project_id=project_id, data=data
+        )
         return {
             "id": membership.id,
             "project_id": membership.project_id,

@@ -77,14 +77,16 @@ async def launch_project(
         summary=summary,
         **{field: getattr(data, field).strip() for field in _TEXT_FIELDS},
         needs=[_need(item, i) for i, item in enumerate(data.needs)],
-        memberships=[
-            Membership(user_id=actor.id, role=MembershipRole.LEAD, forms=["support"], resources=[])
-        ],
+        memberships=[Membership(user_id=actor.id, role=MembershipRole.LEAD, forms=["support"], resources=[])],
     )
     session.add(project)
     await session.flush()
     record_event(
-        session, EventType.PROJECT_LAUNCHED, project_id=project.id, challenge_id=challenge_id, author_id=actor.id
+        session,
+        EventType.PROJECT_LAUNCHED,
+        project_id=project.id,
+        challenge_id=challenge_id,
+        author_id=actor.id,
     )
     await session.commit()
     return await get_project(session, project.id, viewer=actor)
@@ -167,7 +169,9 @@ async def list_projects(session: AsyncSession, *, challenge_id: int, viewer: Use
     await get_challenge(session, challenge_id, viewer=viewer)
     return list(
         await session.scalars(
-            select(Project).where(Project.challenge_id == challenge_id).order_by(Project.created_at, Project.id)
+            select(Project)
+            .where(Project.challenge_id == challenge_id)
+            .order_by(Project.created_at, Project.id)
         )
     )
 

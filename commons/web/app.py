@@ -24,8 +24,8 @@ from commons.settings import Settings, load_settings
 from commons.web.auth import provide_api_user, provide_db, provide_page_user
 from commons.web.errors import EXCEPTION_HANDLERS
 from commons.web.pages import PAGE_HANDLERS
-from commons.web.templating import configure_environment
 from commons.web.runtime import Runtime
+from commons.web.templating import configure_environment
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES_DIR = ROOT / "templates"

@@ -7,6 +7,7 @@ needed (and applied) on pages only.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
@@ -24,7 +25,9 @@ async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
         yield session
 
 
-async def provide_api_user(request: Request[object, object, State], db: NamedDependency[AsyncSession]) -> User | None:
+async def provide_api_user(
+    request: Request[Any, Any, State], db: NamedDependency[AsyncSession]
+) -> User | None:
     header = request.headers.get("authorization")
     if not header:
         return None
@@ -37,7 +40,9 @@ async def provide_api_user(request: Request[object, object, State], db: NamedDep
     return user
 
 
-async def provide_page_user(request: Request[object, object, State], db: NamedDependency[AsyncSession]) -> User | None:
+async def provide_page_user(
+    request: Request[Any, Any, State], db: NamedDependency[AsyncSession]
+) -> User | None:
     user_id = request.session.get("user_id") if request.scope.get("session") else None
     if not isinstance(user_id, int):
         return None

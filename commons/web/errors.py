@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import quote
 
 import msgspec
@@ -16,13 +17,13 @@ from commons.errors import DomainError, NotAuthenticated
 logger = logging.getLogger(__name__)
 
 
-def _is_api(request: Request[object, object, object]) -> bool:
+def _is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
 def _answer(
-    request: Request[object, object, object], status_code: int, message: str, extra: object = None
-) -> Response[object]:
+    request: Request[Any, Any, Any], status_code: int, message: str, extra: object = None
+) -> Response[Any]:
     if _is_api(request):
         body: dict[str, object] = {"status_code": status_code, "detail": message}
         if extra:
@@ -36,24 +37,24 @@ def _answer(
     )
 
 
-def domain_error(request: Request[object, object, object], exc: DomainError) -> Response[object]:
+def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return _answer(request, exc.status_code, exc.message)
 
 
-def invalid_data(request: Request[object, object, object], exc: msgspec.ValidationError) -> Response[object]:
+def invalid_data(request: Request[Any, Any, Any], exc: msgspec.ValidationError) -> Response[Any]:
     return _answer(request, 400, f"Données invalides : {exc}")
 
 
-def validation_error(request: Request[object, object, object], exc: ValidationException) -> Response[object]:
+def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     return _answer(request, exc.status_code, exc.detail, exc.extra)
 
 
-def http_error(request: Request[object, object, object], exc: HTTPException) -> Response[object]:
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     messages = {404: "Page introuvable.", 405: "Méthode non autorisée."}
     return _answer(request, exc.status_code, messages.get(exc.status_code, exc.detail))
 
 
-def internal_error(request: Request[object, object, object], exc: Exception) -> Response[object]:
+def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, "Erreur interne : l'équipe est prévenue.")
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commons.accounts.models import Organization, OrganizationAdmin, User
 from tests import factories
 from tests.factories import PASSWORD, Client
-from tests.web.helpers import person, read, post_form, sign_in, signed_in_person
+from tests.web.helpers import person, post_form, read, sign_in, signed_in_person
 
 
 async def test_signup_login_logout_flow(client: Client, session: AsyncSession) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from numbers import Rational
 from typing import Literal
 
 ProjectId = str
@@ -28,9 +29,9 @@ class MoneyFormat:
     currency: str = "€"
     decimals: int = 0
 
-    def __call__(self, amount: int | Fraction) -> str:
+    def __call__(self, amount: int | Rational) -> str:
         """Write an amount the French way: "45 000 €", "55,42 €" (at most two decimals shown)."""
-        value = Fraction(amount) / 10**self.decimals
+        value = Fraction(int(amount.numerator), int(amount.denominator)) / 10**self.decimals
         cents = round(value * 100)
         units, rest = divmod(abs(cents), 100)
         sign = "-" if cents < 0 else ""
@@ -61,7 +62,9 @@ class ApprovalElection:
             raise ValueError(f"the budget must be non-negative, got {self.budget}")
         for project, cost in self.costs.items():
             if not isinstance(cost, int) or cost < 0:
-                raise ValueError(f"project {project!r}: the cost must be a non-negative integer, got {cost!r}")
+                raise ValueError(
+                    f"project {project!r}: the cost must be a non-negative integer, got {cost!r}"
+                )
         if self.weights is not None:
             if len(self.weights) != len(self.ballots):
                 raise ValueError(f"{len(self.weights)} weights for {len(self.ballots)} ballots")
