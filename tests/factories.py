@@ -50,9 +50,7 @@ async def authority(session: AsyncSession, client: Client, name: str = "Élue") 
         name=f"Communauté de communes n°{next(_sequence)}",
         kind=OrganizationKind.COLLECTIVITE,
     )
-    await accounts.add_organization_admin(
-        session, actor=None, organization_id=organization.id, email=actor.email
-    )
+    await accounts.add_organization_admin(session, actor=None, organization_id=organization.id, email=actor.email)
     return actor
 
 
@@ -95,8 +93,6 @@ async def project(client: Client, lead: Actor, challenge_id: int, **fields: Any)
             {"kind": "skill", "label": "Juriste", "skill": "droit des associations"},
         ],
     } | fields
-    created = await client.post(
-        f"/api/v1/challenges/{challenge_id}/projects", json=body, headers=lead.headers
-    )
+    created = await client.post(f"/api/v1/challenges/{challenge_id}/projects", json=body, headers=lead.headers)
     assert created.status_code == 201, created.text
     return dict(created.json())

@@ -112,9 +112,7 @@ async def test_wrong_person_is_refused(
 ) -> None:
     actor: factories.Actor = getattr(world, who)
     before = (await client.get(f"/api/v1/projects/{world.project_id}")).json()
-    response = await client.request(
-        method, _fill(path, world), json=_fill(body, world), headers=actor.headers
-    )
+    response = await client.request(method, _fill(path, world), json=_fill(body, world), headers=actor.headers)
     assert response.status_code == 403, response.text
     assert response.json()["detail"]
     after = (await client.get(f"/api/v1/projects/{world.project_id}")).json()
@@ -146,9 +144,7 @@ async def test_unknown_token_is_refused(client: AsyncTestClient[Litestar]) -> No
     assert "Jeton" in response.json()["detail"]
 
 
-async def test_draft_is_hidden_from_everyone_but_its_authority(
-    client: AsyncTestClient[Litestar], world: World
-) -> None:
+async def test_draft_is_hidden_from_everyone_but_its_authority(client: AsyncTestClient[Litestar], world: World) -> None:
     assert (await client.get(f"/api/v1/challenges/{world.draft_id}")).status_code == 404
     seen = await client.get(f"/api/v1/challenges/{world.draft_id}", headers=world.other_authority.headers)
     assert seen.status_code == 404

@@ -93,9 +93,7 @@ async def test_pledge_on_a_need_of_another_project_is_refused(client: Client, st
 
 
 async def test_pledge_on_a_closed_call_is_refused(client: Client, stage: dict[str, Any]) -> None:
-    closed = await client.post(
-        f"/api/v1/challenges/{stage['challenge']['id']}/close", headers=stage["mayor"].headers
-    )
+    closed = await client.post(f"/api/v1/challenges/{stage['challenge']['id']}/close", headers=stage["mayor"].headers)
     assert closed.status_code == 200
     response = await client.post(
         f"/api/v1/projects/{stage['project']['id']}/pledges",
@@ -113,9 +111,7 @@ async def test_withdrawal_after_the_close_is_refused(client: Client, stage: dict
         headers=stage["contributor"].headers,
     )
     await client.post(f"/api/v1/challenges/{stage['challenge']['id']}/close", headers=stage["mayor"].headers)
-    response = await client.delete(
-        f"/api/v1/pledges/{pledge.json()['id']}", headers=stage["contributor"].headers
-    )
+    response = await client.delete(f"/api/v1/pledges/{pledge.json()['id']}", headers=stage["contributor"].headers)
     assert response.status_code == 409
 
 
@@ -236,9 +232,7 @@ async def test_malformed_json_is_400(client: Client, stage: dict[str, Any]) -> N
 
 
 async def test_second_publication_is_a_conflict(client: Client, stage: dict[str, Any]) -> None:
-    again = await client.post(
-        f"/api/v1/challenges/{stage['challenge']['id']}/publish", headers=stage["mayor"].headers
-    )
+    again = await client.post(f"/api/v1/challenges/{stage['challenge']['id']}/publish", headers=stage["mayor"].headers)
     assert again.status_code == 409
 
 

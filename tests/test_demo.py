@@ -119,9 +119,7 @@ async def test_accounts_and_organizations(demo: Demo) -> None:
         assert kinds == set(OrganizationKind)
         for login in MAIN_LOGINS:
             assert email(login) in message
-            user = await authenticate(
-                session, email=email(login), password=DEMO_PASSWORD, throttle=LoginThrottle()
-            )
+            user = await authenticate(session, email=email(login), password=DEMO_PASSWORD, throttle=LoginThrottle())
             assert user.email == email(login)
     assert DEMO_PASSWORD in message
 
@@ -153,9 +151,7 @@ async def test_pledges_and_totals(demo: Demo) -> None:
             assert project.pledged_cents == sum(
                 p.amount
                 for p in pledges
-                if p.project_id == project.id
-                and p.kind == ResourceKind.MONEY
-                and p.status == PledgeStatus.ACTIVE
+                if p.project_id == project.id and p.kind == ResourceKind.MONEY and p.status == PledgeStatus.ACTIVE
             )
         # Everything went through the use cases, so the events are in the outbox.
         types = set(await session.scalars(select(OutboxEvent.type)))
@@ -193,11 +189,7 @@ async def test_a_half_loaded_demo_is_refused(tmp_path: Path) -> None:
     engine = await _fresh_database(tmp_path)
     try:
         async with create_sessionmaker(engine)() as session:
-            session.add(
-                Territory(
-                    name=INTERCOMMUNALITE.name, level=INTERCOMMUNALITE.level, code=INTERCOMMUNALITE.code
-                )
-            )
+            session.add(Territory(name=INTERCOMMUNALITE.name, level=INTERCOMMUNALITE.level, code=INTERCOMMUNALITE.code))
             await session.commit()
             with pytest.raises(Conflict):
                 await load_demo(session)

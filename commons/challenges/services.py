@@ -5,7 +5,7 @@ Only the admins of a call's organization may change it; a draft is visible to th
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import msgspec
 from sqlalchemy import Select, select
@@ -29,6 +29,13 @@ def _required_text(value: str, label: str) -> str:
     if not value:
         raise InvalidInput(f"Le champ « {label} » est obligatoire.")
     return value
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Deadlines are kept in UTC; one given without a zone is taken as UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _check_licence(licence: str) -> str:
@@ -80,7 +87,7 @@ async def create_challenge(session: AsyncSession, *, actor: User, data: Challeng
         themes=sorted({t.strip().lower() for t in data.themes if t.strip()}),
         territory_id=data.territory_id,
         pool_cents=data.pool_cents,
-        deadline=data.deadline.replace(tzinfo=data.deadline.tzinfo or UTC) if data.deadline else None,
+        deadline=_utc(data.deadline),
         indicators=_indicators(data.indicators),
     )
     session.add(challenge)
@@ -125,7 +132,7 @@ async def update_challenge(
         elif field == "themes":
             challenge.themes = sorted({t.strip().lower() for t in value if t.strip()})
         elif field == "deadline":
-            challenge.deadline = value.replace(tzinfo=value.tzinfo or UTC) if value else None
+            challenge.deadline = _utc(value)
         else:
             setattr(challenge, field, value.strip() if isinstance(value, str) else value)
     await session.commit()

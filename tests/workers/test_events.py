@@ -84,14 +84,9 @@ async def test_consumer_called_twice_applies_once(
         return bool(await _scalar(sessionmaker, notifications) == 1)
 
     await eventually(notified)
-    event_id = await _scalar(
-        sessionmaker, select(OutboxEvent.event_id).where(OutboxEvent.type == "pledge.made")
-    )
+    event_id = await _scalar(sessionmaker, select(OutboxEvent.event_id).where(OutboxEvent.type == "pledge.made"))
     async with sessionmaker() as first:
-        assert (
-            await consume(first, consumer="commons.notifications.notify", event_id=event_id, handler=notify)
-            is False
-        )
+        assert await consume(first, consumer="commons.notifications.notify", event_id=event_id, handler=notify) is False
     assert await _scalar(sessionmaker, notifications) == 1
 
 

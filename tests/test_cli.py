@@ -1,0 +1,82 @@
+"""The `commons` command as outside scripts use it, each on a fresh data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def commons(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["COMMONS_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "commons.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_create_authority_on_a_fresh_data_directory(tmp_path: Path) -> None:
+    args = ("admin", "create-authority", "--name", "CC du Val", "--admin-email", "Elu@Example.fr")
+    created = commons(tmp_path, *args, "--admin-password", "un mot de passe long")
+    assert created.returncode == 0, created.stderr
+    assert "CC du Val" in created.stdout
+    assert (tmp_path / "commons.sqlite3").exists()
+
+    again = commons(tmp_path, *args, "--admin-password", "un mot de passe long")
+    assert again.returncode == 1
+    assert "existe" in again.stderr or "déjà" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_bad_password_is_refused_with_a_message(tmp_path: Path) -> None:
+    result = commons(
+        tmp_path, "admin", "create-authority", "--name", "CC", "--admin-email", "a@b.fr", "--admin-password", "court"
+    )
+    assert result.returncode == 1
+    assert "au moins" in result.stderr
+
+
+def test_worker_without_redis_explains_itself(tmp_path: Path) -> None:
+    result = commons(tmp_path, "worker")
+    assert result.returncode == 2
+    assert "REDIS_URL" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_on_a_fresh_data_directory(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["COMMONS_DATA_DIR"] = str(tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "commons.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/challenges", timeout=2) as answer:
+                    assert answer.status == 200
+                    assert json.loads(answer.read()) == []
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
+                assert time.monotonic() < deadline, "commons serve did not answer within 60 s"
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as home:
+            assert "Commons" in home.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
