@@ -108,12 +108,8 @@ async def home(
         "challenges/home.html",
         db=db,
         user=user,
-        open_challenges=await services.list_challenges(
-            db, viewer=user, status=ChallengeStatus.OPEN, **filters
-        ),
-        closed_challenges=await services.list_challenges(
-            db, viewer=user, status=ChallengeStatus.CLOSED, **filters
-        ),
+        open_challenges=await services.list_challenges(db, viewer=user, status=ChallengeStatus.OPEN, **filters),
+        closed_challenges=await services.list_challenges(db, viewer=user, status=ChallengeStatus.CLOSED, **filters),
         drafts=[c for c in visible if c.status == ChallengeStatus.DRAFT],
         territories=await services.list_territories(db),
         themes=sorted({t for c in visible for t in c.themes}),
@@ -137,9 +133,7 @@ async def _form_page(
         challenge=challenge,
         organizations=await services.list_funder_organizations(db, user) if challenge is None else [],
         territories=await services.list_territories(db),
-        form=form
-        if form is not None
-        else (_form_values(challenge) if challenge else {"licence": "CC-BY-SA-4.0"}),
+        form=form if form is not None else (_form_values(challenge) if challenge else {"licence": "CC-BY-SA-4.0"}),
         max_indicators=MAX_INDICATORS,
         error=error,
         status_code=status_code,
@@ -164,17 +158,11 @@ async def create_challenge(
     author = require_user(user)
     form = Form(data)
     try:
-        fields = _challenge_fields(form) | {
-            "organization_id": form.integer("organization_id", "Organisation")
-        }
-        challenge = await services.create_challenge(
-            db, actor=author, data=convert(fields, ChallengeCreate, _LABELS)
-        )
+        fields = _challenge_fields(form) | {"organization_id": form.integer("organization_id", "Organisation")}
+        challenge = await services.create_challenge(db, actor=author, data=convert(fields, ChallengeCreate, _LABELS))
     except (InvalidInput, Conflict) as exc:
         await undo(db, author)
-        return await _form_page(
-            db, author, form=form.as_dict(), error=exc.message, status_code=exc.status_code
-        )
+        return await _form_page(db, author, form=form.as_dict(), error=exc.message, status_code=exc.status_code)
     flash(request, "Brouillon enregistré. Relisez-le puis publiez-le quand il est prêt.")
     return Redirect(f"/challenges/{challenge.id}", status_code=303)
 
@@ -205,9 +193,7 @@ async def _administered(db: AsyncSession, user: User, challenge_id: int) -> Chal
     """A call the user may edit (its organization's admins only)."""
     challenge = await services.get_challenge(db, challenge_id, viewer=user)
     if not await services.can_administer(db, user=user, challenge=challenge):
-        raise Forbidden(
-            "Seuls les administrateurs de l'organisation qui porte cet appel peuvent le modifier."
-        )
+        raise Forbidden("Seuls les administrateurs de l'organisation qui porte cet appel peuvent le modifier.")
     return challenge
 
 

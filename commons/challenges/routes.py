@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,9 +88,7 @@ class ChallengesApi(Controller):
         challenge_id: FromPath[int],
         data: JSONBody[ChallengeUpdate],
     ) -> ChallengeRead:
-        challenge = await services.update_challenge(
-            db, actor=require_user(user), challenge_id=challenge_id, data=data
-        )
+        challenge = await services.update_challenge(db, actor=require_user(user), challenge_id=challenge_id, data=data)
         return challenge_read(challenge)
 
     @post("/{challenge_id:int}/publish", name="api:challenges:publish", status_code=200)
@@ -112,3 +110,16 @@ class ChallengesApi(Controller):
     ) -> ChallengeRead:
         await services.close_challenge(db, actor=require_user(user), challenge_id=challenge_id)
         return challenge_read(await services.get_challenge(db, challenge_id, viewer=user))
+
+    @post("/{challenge_id:int}/follow", name="api:challenges:follow", status_code=204)
+    async def follow(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+    ) -> None:
+        """Be told of each new project answering the call."""
+        await services.follow_challenge(db, actor=require_user(user), challenge_id=challenge_id, follow=True)
+
+    @delete("/{challenge_id:int}/follow", name="api:challenges:unfollow", status_code=204)
+    async def unfollow(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+    ) -> None:
+        await services.follow_challenge(db, actor=require_user(user), challenge_id=challenge_id, follow=False)

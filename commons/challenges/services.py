@@ -63,9 +63,7 @@ async def _posting_organization(session: AsyncSession, actor: User, organization
         if len(funders) == 1:
             return funders[0].id
         if not funders:
-            raise Forbidden(
-                "Seuls les administrateurs d'une collectivité ou d'une fondation publient un appel."
-            )
+            raise Forbidden("Seuls les administrateurs d'une collectivité ou d'une fondation publient un appel.")
         raise InvalidInput("Vous administrez plusieurs organisations : précisez organization_id.")
     if not any(o.id == organization_id for o in funders):
         raise Forbidden("Vous n'administrez pas cette organisation (ou elle ne peut pas publier d'appel).")
@@ -104,9 +102,7 @@ async def _editable(session: AsyncSession, actor: User, challenge_id: int) -> Ch
         raise NotFound(f"Appel {challenge_id} introuvable.")
     # A 403 even on a draft: scripts rely on "403 for anyone but its authority".
     if not await is_organization_admin(session, actor, challenge.organization_id):
-        raise Forbidden(
-            "Seuls les administrateurs de l'organisation qui porte cet appel peuvent le modifier."
-        )
+        raise Forbidden("Seuls les administrateurs de l'organisation qui porte cet appel peuvent le modifier.")
     return challenge
 
 
@@ -169,9 +165,7 @@ def _visible_to(query: Select[Challenge], viewer: User | None) -> Select[Challen
 
 
 async def get_challenge(session: AsyncSession, challenge_id: int, *, viewer: User | None) -> Challenge:
-    challenge = await session.scalar(
-        _visible_to(select(Challenge).where(Challenge.id == challenge_id), viewer)
-    )
+    challenge = await session.scalar(_visible_to(select(Challenge).where(Challenge.id == challenge_id), viewer))
     if challenge is None:
         raise NotFound(f"Appel {challenge_id} introuvable.")
     return challenge

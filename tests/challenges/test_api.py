@@ -68,14 +68,19 @@ async def test_authority_drafts_a_complete_call_then_publishes_and_closes_it(
 async def test_followers_hear_of_new_projects(client: Client, session: AsyncSession) -> None:
     mayor = await factories.authority(session, client)
     call = await factories.open_challenge(client, mayor)
+    follower = await factories.api_user(client, "Voisine")
+    assert (await client.post(f"/api/v1/challenges/{call['id']}/follow", headers=follower.headers)).status_code == 204
     lead = await factories.api_user(client, "Porteur")
     await factories.project(client, lead, call["id"], title="Jardin partagé")
 
-    async def author_notified() -> bool:
-        notes = (await client.get("/api/v1/me/notifications", headers=mayor.headers)).json()
-        return any("Nouveau projet « Jardin partagé »" in n["message"] for n in notes)
+    async def followers_notified() -> bool:
+        for person in (mayor, follower):
+            notes = (await client.get("/api/v1/me/notifications", headers=person.headers)).json()
+            if not any("Nouveau projet « Jardin partagé »" in n["message"] for n in notes):
+                return False
+        return True
 
-    await eventually(author_notified)
+    await eventually(followers_notified)
     own = (await client.get("/api/v1/me/notifications", headers=lead.headers)).json()
     assert not any("Jardin partagé" in n["message"] for n in own)
 

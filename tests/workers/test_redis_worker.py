@@ -42,6 +42,13 @@ def worker_process(redis_settings: Settings) -> Iterator[subprocess.Popen[bytes]
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    # Measure delivery, not start-up: wait for the worker to say it consumes.
+    assert process.stdout is not None
+    output = ""
+    while "Worker démarré" not in output:
+        line = process.stdout.readline().decode()
+        assert line, f"the worker exited: {output}"
+        output += line
     yield process
     process.terminate()
     output, _ = process.communicate(timeout=30)
