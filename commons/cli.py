@@ -92,9 +92,7 @@ def cmd_create_authority(settings: Settings, args: argparse.Namespace) -> int:
         organization = await accounts.create_organization(
             session, actor=None, name=args.name, kind=OrganizationKind.COLLECTIVITE
         )
-        await accounts.add_organization_admin(
-            session, actor=None, organization_id=organization.id, email=user.email
-        )
+        await accounts.add_organization_admin(session, actor=None, organization_id=organization.id, email=user.email)
         name, number = organization.name, organization.id
         return f"Collectivité « {name} » (id {number}) créée, administrée par {user.email}."
 
@@ -107,9 +105,7 @@ def cmd_create_organization(settings: Settings, args: argparse.Namespace) -> int
         organization = await accounts.create_organization(
             session, actor=None, name=args.name, kind=OrganizationKind(args.kind)
         )
-        return (
-            f"Organisation « {organization.name} » ({organization.kind.value}) créée, id {organization.id}."
-        )
+        return f"Organisation « {organization.name} » ({organization.kind.value}) créée, id {organization.id}."
 
     print(_run_with_session(settings, use_case))
     return 0

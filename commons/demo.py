@@ -178,9 +178,7 @@ MAIN_LOGINS: tuple[str, ...] = ("claire.martin", "lea.moreau", "nadia.benali", "
 CC_VAL_DE_VIONNE = "Communauté de communes du Val de Vionne"
 ORGANIZATIONS: tuple[OrganizationSeed, ...] = (
     OrganizationSeed(CC_VAL_DE_VIONNE, OrganizationKind.COLLECTIVITE, ("claire.martin", "julien.roux")),
-    OrganizationSeed(
-        "Commune de Saint-Aubin-sur-Vionne", OrganizationKind.COLLECTIVITE, ("bernard.lefevre",)
-    ),
+    OrganizationSeed("Commune de Saint-Aubin-sur-Vionne", OrganizationKind.COLLECTIVITE, ("bernard.lefevre",)),
     OrganizationSeed("Roule ma Vionne", OrganizationKind.ASSOCIATION, ("nadia.benali",)),
     OrganizationSeed("Les Jardins de la Vionne", OrganizationKind.ASSOCIATION, ("thomas.girard",)),
     OrganizationSeed("La Ressourcerie du Val", OrganizationKind.ASSOCIATION, ("elodie.fabre",)),
@@ -380,8 +378,7 @@ PROJECTS: tuple[ProjectSeed, ...] = (
                 "conducteurs et passagers siègent au comité."
             ),
             community_animation=(
-                "Un café-covoiturage mensuel au marché de Saint-Aubin et une lettre d'information "
-                "trimestrielle."
+                "Un café-covoiturage mensuel au marché de Saint-Aubin et une lettre d'information trimestrielle."
             ),
             needs=[
                 MoneyNeedIn("Application libre et hébergement", _euros(4_000), _euros(8_000)),
@@ -910,9 +907,7 @@ PLEDGES: tuple[PledgeSeed, ...] = (
         "Finalement versé à la fête de village.",
         withdrawn=True,
     ),
-    PledgeSeed(
-        "paul.bernard", "covoit", "Conducteurs et conductrices bénévoles", _hours(80), "Mardi, jeudi."
-    ),
+    PledgeSeed("paul.bernard", "covoit", "Conducteurs et conductrices bénévoles", _hours(80), "Mardi, jeudi."),
     PledgeSeed("gerard.faure", "covoit", "Conducteurs et conductrices bénévoles", _hours(40)),
     PledgeSeed("chantal.mercier", "covoit", "Conducteurs et conductrices bénévoles", _hours(30)),
     PledgeSeed("karim.haddad", "covoit", "Développement web", note="Disponible le soir et le week-end."),
@@ -984,10 +979,14 @@ async def load_demo(session: AsyncSession) -> str:
                 "Le territoire de démonstration n'a été chargé qu'en partie. Repartez d'une base vide "
                 "(par exemple un nouveau COMMONS_DATA_DIR) puis relancez « commons demo »."
             )
-        return (
-            f"La démonstration est déjà chargée ({INTERCOMMUNALITE.name}) : rien n'a changé.\n\n" + _logins()
-        )
+        return f"La démonstration est déjà chargée ({INTERCOMMUNALITE.name}) : rien n'a changé.\n\n" + _logins()
 
+    if await session.scalar(select(User.id).limit(1)) is not None:
+        # The demo accounts share a published password: never add them to a real platform.
+        raise Conflict(
+            "Cette base contient déjà des comptes : la démonstration ne se charge que dans une base vide "
+            "(par exemple un nouveau COMMONS_DATA_DIR)."
+        )
     territories = await _insert_territories(session)
     people = {person.login: await _sign_up(session, person) for person in PEOPLE}
     organizations = await _create_organizations(session)
@@ -1023,8 +1022,8 @@ async def load_demo(session: AsyncSession) -> str:
 
 def _logins() -> str:
     """The shared password and the main accounts, for the message and the README."""
-    roles = {person.login: person for person in (*PEOPLE, PLATFORM_ADMIN)}
-    lines = [f"  {email(login):<32} {roles[login].name}, {roles[login].role}" for login in MAIN_LOGINS]
+    people = {person.login: person for person in (*PEOPLE, PLATFORM_ADMIN)}
+    lines = [f"  {email(login):<32} {people[login].name}, {people[login].role}" for login in MAIN_LOGINS]
     return (
         f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}\n"
         "Comptes principaux :\n" + "\n".join(lines) + "\n"
@@ -1041,6 +1040,7 @@ async def _insert_territories(session: AsyncSession) -> dict[str, int]:
 
 
 async def _sign_up(session: AsyncSession, person: Person, *, is_platform_admin: bool = False) -> User:
+    """The person's account, with the shared demo password."""
     return await sign_up(
         session,
         email=email(person.login),
@@ -1056,9 +1056,7 @@ async def _create_organizations(session: AsyncSession) -> dict[str, int]:
     for seed in ORGANIZATIONS:
         organization = await create_organization(session, actor=None, name=seed.name, kind=seed.kind)
         for login in seed.admins:
-            await add_organization_admin(
-                session, actor=None, organization_id=organization.id, email=email(login)
-            )
+            await add_organization_admin(session, actor=None, organization_id=organization.id, email=email(login))
         ids[seed.name] = organization.id
     return ids
 

@@ -1,6 +1,7 @@
 """Every mapped class, imported once so the metadata is complete (for Alembic and tests)."""
 
 from commons.accounts.models import ApiToken, Organization, OrganizationAdmin, User
+from commons.budgeting.models import Ballot, Candidate, College, Round, RoundResult
 from commons.challenges.models import Challenge, ChallengeFollower, Indicator
 from commons.db import Base
 from commons.events.models import OutboxEvent, ProcessedEvent
@@ -11,9 +12,12 @@ from commons.territories.models import Territory
 
 __all__ = [
     "ApiToken",
+    "Ballot",
     "Base",
+    "Candidate",
     "Challenge",
     "ChallengeFollower",
+    "College",
     "Indicator",
     "Membership",
     "Need",
@@ -24,6 +28,8 @@ __all__ = [
     "Pledge",
     "ProcessedEvent",
     "Project",
+    "Round",
+    "RoundResult",
     "Territory",
     "User",
 ]

@@ -138,7 +138,8 @@ async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
 
 
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
+def app(settings: Settings, engine: AsyncEngine) -> Litestar:
+    # Requesting the engine creates it (and so the table cleaning) before the app starts.
     return create_app(settings)
 
 

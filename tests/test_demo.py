@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from commons.accounts.models import Organization, OrganizationKind, User
-from commons.accounts.services import LoginThrottle, authenticate
+from commons.accounts.services import LoginThrottle, authenticate, sign_up
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import list_challenges
 from commons.db import Base, create_engine, create_sessionmaker
@@ -194,5 +194,18 @@ async def test_a_half_loaded_demo_is_refused(tmp_path: Path) -> None:
             with pytest.raises(Conflict):
                 await load_demo(session)
             assert await _count(session, User) == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_demo_is_never_loaded_into_a_platform_with_accounts(tmp_path: Path) -> None:
+    engine = await _fresh_database(tmp_path)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await sign_up(session, email="vraie.personne@example.fr", password="un mot de passe long", name="Vraie")
+            with pytest.raises(Conflict, match="déjà des comptes"):
+                await load_demo(session)
+            assert await _count(session, User) == 1
+            assert await _count(session, Territory) == 0
     finally:
         await engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from commons.budgeting.services import compute_result
 from commons.events.consumers import Handler, consume
 from commons.events.outbox import EventType
 from commons.notifications.services import notify
@@ -50,6 +51,7 @@ CONSUMERS = (
         ),
         notify,
     ),
+    Consumer("commons.budgeting.compute_result", frozenset({EventType.ROUND_CLOSED}), compute_result),
 )
 
 

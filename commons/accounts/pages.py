@@ -180,9 +180,7 @@ async def create_organization(
         )
     except (InvalidInput, Conflict) as exc:
         await undo(db, admin)
-        return await _admin_page(
-            db, admin, error=exc.message, form=form.as_dict(), status_code=exc.status_code
-        )
+        return await _admin_page(db, admin, error=exc.message, form=form.as_dict(), status_code=exc.status_code)
     flash(request, f"Organisation « {organization.name} » créée.")
     return Redirect("/admin", status_code=303)
 
@@ -202,9 +200,7 @@ async def add_organization_admin(
         await services.add_organization_admin(db, actor=admin, organization_id=organization_id, email=email)
     except (InvalidInput, Conflict, NotFound) as exc:
         await undo(db, admin)
-        return await _admin_page(
-            db, admin, error=exc.message, form=form.as_dict(), status_code=exc.status_code
-        )
+        return await _admin_page(db, admin, error=exc.message, form=form.as_dict(), status_code=exc.status_code)
     flash(request, f"{email} administre désormais l'organisation.")
     return Redirect("/admin", status_code=303)
 

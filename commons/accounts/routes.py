@@ -36,9 +36,7 @@ class AccountsApi(Controller):
     tags = ("accounts",)
 
     @post("/accounts", name="api:accounts:create")
-    async def create_account(
-        self, db: NamedDependency[AsyncSession], data: JSONBody[AccountCreate]
-    ) -> AccountRead:
+    async def create_account(self, db: NamedDependency[AsyncSession], data: JSONBody[AccountCreate]) -> AccountRead:
         user = await services.sign_up(db, email=data.email, password=data.password, name=data.name)
         return account_read(user)
 
@@ -69,9 +67,7 @@ class AccountsApi(Controller):
         user: NamedDependency[User | None],
         data: JSONBody[OrganizationCreate],
     ) -> OrganizationRead:
-        organization = await services.create_organization(
-            db, actor=require_user(user), name=data.name, kind=data.kind
-        )
+        organization = await services.create_organization(db, actor=require_user(user), name=data.name, kind=data.kind)
         return organization_read(organization)
 
     @post("/organizations/{organization_id:int}/admins", name="api:organizations:add-admin")

@@ -18,6 +18,7 @@ class EventType(enum.StrEnum):
     MEMBER_JOINED = "member.joined"
     PLEDGE_MADE = "pledge.made"
     PLEDGE_WITHDRAWN = "pledge.withdrawn"
+    ROUND_CLOSED = "round.closed"
 
 
 def record_event(session: AsyncSession, event_type: EventType, **payload: Any) -> OutboxEvent:

@@ -44,11 +44,7 @@ async def _recipients_and_message(session: AsyncSession, event: OutboxEvent) -> 
             who = await _name(session, payload["contributor_id"])
             amount = format_amount(payload["kind"], payload["amount"])
             if event.type == EventType.PLEDGE_MADE:
-                verb = (
-                    f"a promis {amount}"
-                    if payload["kind"] != "skill"
-                    else f"apporte la compétence {pledge.skill}"
-                )
+                verb = f"a promis {amount}" if payload["kind"] != "skill" else f"apporte la compétence {pledge.skill}"
             else:
                 verb = f"a retiré sa contribution ({amount})"
             message = f"{who} {verb} pour « {need.label} » de votre projet « {project.title} »."
@@ -120,9 +116,7 @@ async def notifications_for(session: AsyncSession, user: User, limit: int = 50) 
 
 async def unread_count(session: AsyncSession, user: User) -> int:
     count = await session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
     return int(count or 0)
 

@@ -60,9 +60,7 @@ async def make_pledge(
     if need is None:
         raise InvalidInput("Choisissez un besoin de ce projet.")
     try:
-        pledge = await services.make_pledge(
-            db, actor=contributor, project_id=project_id, data=_pledge(form, need)
-        )
+        pledge = await services.make_pledge(db, actor=contributor, project_id=project_id, data=_pledge(form, need))
     except (InvalidInput, Conflict) as exc:
         await undo(db, contributor, need)
         if is_htmx(request):
@@ -83,11 +81,7 @@ async def make_pledge(
             pledge_values={need.id: form.as_dict()},
             status_code=exc.status_code,
         )
-    given = (
-        "votre compétence"
-        if pledge.kind == ResourceKind.SKILL
-        else format_amount(pledge.kind.value, pledge.amount)
-    )
+    given = "votre compétence" if pledge.kind == ResourceKind.SKILL else format_amount(pledge.kind.value, pledge.amount)
     thanks = (
         f"Merci ! Votre promesse ({given}) pour « {need.label} » est enregistrée ; "
         "les totaux se mettent à jour dans un instant."

@@ -102,9 +102,7 @@ async def project_pledges(session: AsyncSession, *, actor: User, project_id: int
 
 async def pledges_of(session: AsyncSession, user: User) -> list[Pledge]:
     return list(
-        await session.scalars(
-            select(Pledge).where(Pledge.contributor_id == user.id).order_by(Pledge.created_at.desc())
-        )
+        await session.scalars(select(Pledge).where(Pledge.contributor_id == user.id).order_by(Pledge.created_at.desc()))
     )
 
 

@@ -44,9 +44,7 @@ class Project(Base):
 
     challenge: Mapped[Challenge | None] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined")
-    needs: Mapped[list[Need]] = relationship(
-        lazy="selectin", order_by="Need.position", cascade="all, delete-orphan"
-    )
+    needs: Mapped[list[Need]] = relationship(lazy="selectin", order_by="Need.position", cascade="all, delete-orphan")
     memberships: Mapped[list[Membership]] = relationship(
         lazy="selectin", order_by="Membership.id", cascade="all, delete-orphan"
     )

@@ -36,9 +36,7 @@ TEXT_FIELDS = (
     ("citizen_involvement", "Implication citoyenne", "Comment les habitants participent-ils ?"),
     ("community_animation", "Animation de la communauté", "Qui anime, à quel rythme ?"),
 )
-_LABELS = {"title": "Titre", "summary": "Résumé", "needs": "Besoins"} | {
-    f: label for f, label, _ in TEXT_FIELDS
-}
+_LABELS = {"title": "Titre", "summary": "Résumé", "needs": "Besoins"} | {f: label for f, label, _ in TEXT_FIELDS}
 _UPDATE_FIELDS = ("title", "summary", *(field for field, _, _ in TEXT_FIELDS))
 
 

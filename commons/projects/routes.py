@@ -66,9 +66,7 @@ class ProjectsApi(Controller):
         user: NamedDependency[User | None],
         challenge_id: FromPath[int],
     ) -> list[ProjectRead]:
-        return [
-            project_read(p) for p in await services.list_projects(db, challenge_id=challenge_id, viewer=user)
-        ]
+        return [project_read(p) for p in await services.list_projects(db, challenge_id=challenge_id, viewer=user)]
 
     @post("/challenges/{challenge_id:int}/projects", name="api:challenges:launch")
     async def launch_project(
@@ -78,9 +76,7 @@ class ProjectsApi(Controller):
         challenge_id: FromPath[int],
         data: JSONBody[ProjectCreate],
     ) -> ProjectRead:
-        project = await services.launch_project(
-            db, actor=require_user(user), challenge_id=challenge_id, data=data
-        )
+        project = await services.launch_project(db, actor=require_user(user), challenge_id=challenge_id, data=data)
         return project_read(project)
 
     @post("/projects", name="api:projects:launch-standalone")
@@ -108,9 +104,7 @@ class ProjectsApi(Controller):
         project_id: FromPath[int],
         data: JSONBody[ProjectUpdate],
     ) -> ProjectRead:
-        project = await services.update_project(
-            db, actor=require_user(user), project_id=project_id, data=data
-        )
+        project = await services.update_project(db, actor=require_user(user), project_id=project_id, data=data)
         return project_read(project)
 
     @post("/projects/{project_id:int}/memberships", name="api:projects:join")
@@ -121,9 +115,7 @@ class ProjectsApi(Controller):
         project_id: FromPath[int],
         data: JSONBody[MembershipCreate],
     ) -> dict[str, object]:
-        membership = await services.join_project(
-            db, actor=require_user(user), project_id=project_id, data=data
-        )
+        membership = await services.join_project(db, actor=require_user(user), project_id=project_id, data=data)
         return {
             "id": membership.id,
             "project_id": membership.project_id,

@@ -103,9 +103,7 @@ async def get_project(session: AsyncSession, project_id: int, *, viewer: User | 
 
 
 def is_lead(project: Project, user: User | None) -> bool:
-    return user is not None and any(
-        m.user_id == user.id and m.role == MembershipRole.LEAD for m in project.memberships
-    )
+    return user is not None and any(m.user_id == user.id and m.role == MembershipRole.LEAD for m in project.memberships)
 
 
 def is_member(project: Project, user: User | None) -> bool:
@@ -119,9 +117,7 @@ async def _led_project(session: AsyncSession, actor: User, project_id: int) -> P
     return project
 
 
-async def update_project(
-    session: AsyncSession, *, actor: User, project_id: int, data: ProjectUpdate
-) -> Project:
+async def update_project(session: AsyncSession, *, actor: User, project_id: int, data: ProjectUpdate) -> Project:
     project = await _led_project(session, actor, project_id)
     if project.challenge is not None and project.challenge.status == ChallengeStatus.CLOSED:
         raise Conflict("L'appel est clos : le projet ne peut plus être modifié.")
@@ -141,9 +137,7 @@ async def update_project(
     return await get_project(session, project.id, viewer=actor)
 
 
-async def join_project(
-    session: AsyncSession, *, actor: User, project_id: int, data: MembershipCreate
-) -> Membership:
+async def join_project(session: AsyncSession, *, actor: User, project_id: int, data: MembershipCreate) -> Membership:
     project = await get_project(session, project_id, viewer=actor)
     if project.challenge is not None and project.challenge.status != ChallengeStatus.OPEN:
         raise Conflict("L'appel n'est pas ouvert : on ne peut pas rejoindre ce projet.")
@@ -169,9 +163,7 @@ async def list_projects(session: AsyncSession, *, challenge_id: int, viewer: Use
     await get_challenge(session, challenge_id, viewer=viewer)
     return list(
         await session.scalars(
-            select(Project)
-            .where(Project.challenge_id == challenge_id)
-            .order_by(Project.created_at, Project.id)
+            select(Project).where(Project.challenge_id == challenge_id).order_by(Project.created_at, Project.id)
         )
     )
 

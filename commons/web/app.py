@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 
 from commons.accounts.routes import AccountsApi
 from commons.accounts.services import LoginThrottle
+from commons.budgeting.routes import RoundsApi
 from commons.challenges.routes import ChallengesApi
 from commons.notifications.routes import NotificationsApi
 from commons.pledges.routes import PledgesApi
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     runtime = Runtime(settings)
     api = Router(
         path="/",
-        route_handlers=[AccountsApi, ChallengesApi, ProjectsApi, PledgesApi, NotificationsApi],
+        route_handlers=[AccountsApi, ChallengesApi, ProjectsApi, PledgesApi, NotificationsApi, RoundsApi],
         dependencies={"user": Provide(provide_api_user)},
     )
     pages = Router(

@@ -25,9 +25,7 @@ async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
         yield session
 
 
-async def provide_api_user(
-    request: Request[Any, Any, State], db: NamedDependency[AsyncSession]
-) -> User | None:
+async def provide_api_user(request: Request[Any, Any, State], db: NamedDependency[AsyncSession]) -> User | None:
     header = request.headers.get("authorization")
     if not header:
         return None
@@ -40,9 +38,7 @@ async def provide_api_user(
     return user
 
 
-async def provide_page_user(
-    request: Request[Any, Any, State], db: NamedDependency[AsyncSession]
-) -> User | None:
+async def provide_page_user(request: Request[Any, Any, State], db: NamedDependency[AsyncSession]) -> User | None:
     user_id = request.session.get("user_id") if request.scope.get("session") else None
     if not isinstance(user_id, int):
         return None

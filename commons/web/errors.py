@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from commons.errors import DomainError, NotAuthenticated
+from commons.web.forms import safe_next
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +22,15 @@ def _is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _answer(
-    request: Request[Any, Any, Any], status_code: int, message: str, extra: object = None
-) -> Response[Any]:
+def _after_login(request: Request[Any, Any, Any]) -> str:
+    """Where to go once signed in: the page asked for, or the page a refused form was posted from."""
+    if request.method == "GET":
+        return request.url.path
+    referer = urlsplit(request.headers.get("referer", ""))
+    return safe_next(referer.path if referer.netloc in ("", request.url.netloc) else None)
+
+
+def _answer(request: Request[Any, Any, Any], status_code: int, message: str, extra: object = None) -> Response[Any]:
     if _is_api(request):
         body: dict[str, object] = {"status_code": status_code, "detail": message}
         if extra:
@@ -31,10 +38,8 @@ def _answer(
         headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
         return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
     if status_code == 401:
-        return Redirect(f"/login?next={quote(request.url.path)}")
-    return Template(
-        "error.html", context={"status_code": status_code, "message": message}, status_code=status_code
-    )
+        return Redirect(f"/login?next={quote(_after_login(request))}")
+    return Template("error.html", context={"status_code": status_code, "message": message}, status_code=status_code)
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:

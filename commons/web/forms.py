@@ -103,8 +103,7 @@ def parse_minutes(value: str, label: str) -> int:
     compact = _SPACES_RE.sub("", value).lower().removesuffix("h")
     if not _HOURS_RE.match(compact):
         raise InvalidInput(
-            f"« {label} » : durée invalide « {value} ». "
-            "Entrez un nombre d'heures positif, par exemple 2 ou 1,5."
+            f"« {label} » : durée invalide « {value} ». Entrez un nombre d'heures positif, par exemple 2 ou 1,5."
         )
     return int((Decimal(compact.replace(",", ".")) * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

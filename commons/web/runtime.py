@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from commons.budgeting.services import close_due_rounds
 from commons.db import create_engine, create_sessionmaker
 from commons.settings import Settings
 from workers.broker import build_broker, start_worker
@@ -30,7 +31,7 @@ class Runtime:
         self.broker: dramatiq.Broker | None = None
         self.worker: dramatiq.Worker | None = None
         self.relay: Relay | None = None
-        self._relay_task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
@@ -55,13 +56,25 @@ class Runtime:
 
         # A commit may have written events: publish them now rather than at the next poll.
         event.listen(web_session, "after_commit", _wake_relay)
-        self._relay_task = asyncio.create_task(self.relay.run())
+        self._tasks = [asyncio.create_task(self.relay.run()), asyncio.create_task(self._sweep_deadlines())]
+
+    async def _sweep_deadlines(self, interval: float = 30.0) -> None:
+        """Close the rounds whose time has come: at start-up (deadlines missed while nothing ran), then periodically."""
+        while True:
+            try:
+                async with self.sessionmaker() as session:
+                    await close_due_rounds(session)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("deadline sweep failed; retrying")
+            await asyncio.sleep(interval)
 
     async def stop(self) -> None:
-        if self._relay_task is not None:
-            self._relay_task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
+                await task
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)
         if self.broker is not None:

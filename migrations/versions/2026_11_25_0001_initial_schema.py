@@ -143,15 +143,11 @@ def upgrade() -> None:
         sa.Column("pledged_cents", sa.BigInteger(), nullable=False),
         sa.Column("pledged_minutes", sa.BigInteger(), nullable=False),
         sa.Column("project_count", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["author_id"], ["user_account.id"], name=op.f("fk_challenge_author_id_user_account")
-        ),
+        sa.ForeignKeyConstraint(["author_id"], ["user_account.id"], name=op.f("fk_challenge_author_id_user_account")),
         sa.ForeignKeyConstraint(
             ["organization_id"], ["organization.id"], name=op.f("fk_challenge_organization_id_organization")
         ),
-        sa.ForeignKeyConstraint(
-            ["territory_id"], ["territory.id"], name=op.f("fk_challenge_territory_id_territory")
-        ),
+        sa.ForeignKeyConstraint(["territory_id"], ["territory.id"], name=op.f("fk_challenge_territory_id_territory")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_challenge")),
     )
     with op.batch_alter_table("challenge", schema=None) as batch_op:
@@ -197,9 +193,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organization_admin")),
-        sa.UniqueConstraint(
-            "organization_id", "user_id", name=op.f("uq_organization_admin_organization_id_user_id")
-        ),
+        sa.UniqueConstraint("organization_id", "user_id", name=op.f("uq_organization_admin_organization_id_user_id")),
     )
     with op.batch_alter_table("organization_admin", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_organization_admin_user_id"), ["user_id"], unique=False)
@@ -222,9 +216,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_challenge_follower")),
-        sa.UniqueConstraint(
-            "challenge_id", "user_id", name=op.f("uq_challenge_follower_challenge_id_user_id")
-        ),
+        sa.UniqueConstraint("challenge_id", "user_id", name=op.f("uq_challenge_follower_challenge_id_user_id")),
     )
     with op.batch_alter_table("challenge_follower", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_challenge_follower_user_id"), ["user_id"], unique=False)
@@ -265,12 +257,8 @@ def upgrade() -> None:
         sa.Column("pledged_cents", sa.BigInteger(), nullable=False),
         sa.Column("pledged_minutes", sa.BigInteger(), nullable=False),
         sa.Column("contributor_count", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["author_id"], ["user_account.id"], name=op.f("fk_project_author_id_user_account")
-        ),
-        sa.ForeignKeyConstraint(
-            ["challenge_id"], ["challenge.id"], name=op.f("fk_project_challenge_id_challenge")
-        ),
+        sa.ForeignKeyConstraint(["author_id"], ["user_account.id"], name=op.f("fk_project_author_id_user_account")),
+        sa.ForeignKeyConstraint(["challenge_id"], ["challenge.id"], name=op.f("fk_project_challenge_id_challenge")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_project")),
     )
     with op.batch_alter_table("project", schema=None) as batch_op:
@@ -295,9 +283,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["project_id"], ["project.id"], name=op.f("fk_membership_project_id_project"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"], name=op.f("fk_membership_user_id_user_account")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_membership_user_id_user_account")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_membership")),
         sa.UniqueConstraint("project_id", "user_id", name=op.f("uq_membership_project_id_user_id")),
     )
@@ -352,9 +338,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["contributor_id"], ["user_account.id"], name=op.f("fk_pledge_contributor_id_user_account")
         ),
-        sa.ForeignKeyConstraint(
-            ["need_id"], ["need.id"], name=op.f("fk_pledge_need_id_need"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["need_id"], ["need.id"], name=op.f("fk_pledge_need_id_need"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["project_id"], ["project.id"], name=op.f("fk_pledge_project_id_project"), ondelete="CASCADE"
         ),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any
 
 import httpx
 from sqlalchemy import Select
@@ -16,7 +17,6 @@ from tests.factories import PASSWORD, Client
 
 FormData = Mapping[str, str | list[str]]
 _sequence = itertools.count(1)
-T = TypeVar("T")
 
 
 async def csrf_token(client: Client, page: str = "/login") -> str:
@@ -55,9 +55,14 @@ async def signed_in_person(client: Client, session: AsyncSession, name: str = "C
     return user
 
 
-async def read(session: AsyncSession, query: Select[tuple[T]]) -> T | None:
+async def read(session: AsyncSession, query: Select[Any]) -> Any:
     """One value read in a transaction of its own, ended at once (SQLite locks the file while it is open)."""
     try:
         return await session.scalar(query.execution_options(populate_existing=True))
     finally:
         await session.commit()  # not rollback, which would expire the objects the test holds
+
+
+def text_of(answer: httpx.Response) -> str:
+    """A page's HTML with its entities decoded (``d&#39;accord`` → ``d'accord``)."""
+    return html.unescape(answer.text)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commons.accounts.models import Organization, OrganizationAdmin, User
+from commons.accounts import services as accounts
+from commons.accounts.models import Organization, OrganizationAdmin, OrganizationKind, User
 from tests import factories
 from tests.factories import PASSWORD, Client
 from tests.web.helpers import person, post_form, read, sign_in, signed_in_person
@@ -71,9 +72,7 @@ async def test_sixth_wrong_login_attempt_is_refused(client: Client, session: Asy
 async def test_a_form_posted_without_csrf_token_is_refused(client: Client, session: AsyncSession) -> None:
     user = await person(session)
     await client.get("/login")
-    answer = await client.post(
-        "/login", data={"email": user.email, "password": PASSWORD}, follow_redirects=False
-    )
+    answer = await client.post("/login", data={"email": user.email, "password": PASSWORD}, follow_redirects=False)
     assert answer.status_code == 403
     assert "commons_session" not in answer.cookies
 
@@ -89,11 +88,17 @@ async def test_login_does_not_follow_a_next_pointing_elsewhere(client: Client, s
 
 
 async def test_admin_page_is_for_platform_admins_only(client: Client, session: AsyncSession) -> None:
-    await signed_in_person(client, session)
+    user = await signed_in_person(client, session)
     assert (await client.get("/admin")).status_code == 403
     refused = await post_form(client, "/admin/organizations", {"name": "Ville de Rennes", "kind": "collectivite"})
     assert refused.status_code == 403
     assert await read(session, select(func.count(Organization.id))) == 0
+    organization = await accounts.create_organization(
+        session, actor=None, name="Ville de Rennes", kind=OrganizationKind.COLLECTIVITE
+    )
+    refused = await post_form(client, f"/admin/organizations/{organization.id}/admins", {"email": user.email})
+    assert refused.status_code == 403
+    assert await read(session, select(func.count(OrganizationAdmin.id))) == 0
 
 
 async def test_platform_admin_creates_an_organization_and_names_its_admin(

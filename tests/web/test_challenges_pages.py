@@ -31,9 +31,7 @@ async def _signed_in_authority(client: Client, session: AsyncSession, name: str 
     return mayor
 
 
-async def test_home_lists_open_calls_with_their_figures_and_hides_drafts(
-    client: Client, session: AsyncSession
-) -> None:
+async def test_home_lists_open_calls_with_their_figures_and_hides_drafts(client: Client, session: AsyncSession) -> None:
     mayor = await factories.authority(session, client)
     await factories.open_challenge(client, mayor, title="Mobilité solidaire", pool_cents=2_000_000, themes=["mobilité"])
     draft = await client.post(
@@ -59,7 +57,9 @@ async def test_home_lists_open_calls_with_their_figures_and_hides_drafts(
 async def test_home_searches_by_text_and_theme(client: Client, session: AsyncSession) -> None:
     mayor = await factories.authority(session, client)
     await factories.open_challenge(client, mayor, title="Mobilité solidaire", themes=["mobilité"])
-    await factories.open_challenge(client, mayor, title="Cantines bio", problem="Manger local.", themes=["alimentation"])
+    await factories.open_challenge(
+        client, mayor, title="Cantines bio", problem="Manger local.", themes=["alimentation"]
+    )
 
     found = await client.get("/", params={"q": "cantines", "territory": "", "theme": ""})
     assert "Cantines bio" in found.text and "Mobilité solidaire" not in found.text
@@ -67,9 +67,7 @@ async def test_home_searches_by_text_and_theme(client: Client, session: AsyncSes
     assert "Mobilité solidaire" in by_theme.text and "Cantines bio" not in by_theme.text
 
 
-async def test_authority_drafts_then_publishes_a_call_through_the_forms(
-    client: Client, session: AsyncSession
-) -> None:
+async def test_authority_drafts_then_publishes_a_call_through_the_forms(client: Client, session: AsyncSession) -> None:
     await _signed_in_authority(client, session)
     form = await client.get("/challenges/new")
     assert form.status_code == 200

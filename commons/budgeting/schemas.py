@@ -1,0 +1,92 @@
+"""Rounds, ballots and results at the edges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from commons.budgeting.models import RoundRule
+from commons.schemas import Cents, Id, Title
+
+
+class CandidateIn(msgspec.Struct, forbid_unknown_fields=True):
+    project_id: Id
+    cost_cents: Annotated[int, Meta(ge=1, le=10_000_000 * 100)]
+
+
+class CollegeIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=100)]
+    weight: Annotated[int, Meta(ge=1, le=1000)]
+    kinds: Annotated[list[str], Meta(min_length=1, max_length=7)]
+
+
+Choices = Annotated[int, Meta(ge=0, le=1000)]
+
+
+class RoundCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: Title
+    rule: RoundRule
+    budget_cents: Cents
+    opens_at: datetime
+    closes_at: datetime
+    satisfaction: Literal["cost", "cardinality"] = "cost"
+    completion: Literal["none", "add1", "add1u"] = "add1"
+    seed_cents: Cents = 0
+    min_choices: Choices = 0
+    max_choices: Choices | None = None
+    max_ballot_cents: Cents | None = None
+    # Default: every project of the call, asking the sum of its money needs' minimums.
+    candidates: Annotated[list[CandidateIn], Meta(max_length=1000)] | None = None
+    colleges: Annotated[list[CollegeIn], Meta(max_length=10)] = []
+
+
+class RoundUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out stay as they are; refused once the first ballot is cast."""
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    budget_cents: Cents | msgspec.UnsetType = msgspec.UNSET
+    opens_at: datetime | msgspec.UnsetType = msgspec.UNSET
+    closes_at: datetime | msgspec.UnsetType = msgspec.UNSET
+    min_choices: Choices | msgspec.UnsetType = msgspec.UNSET
+    max_choices: Choices | msgspec.UnsetType | None = msgspec.UNSET
+    max_ballot_cents: Cents | msgspec.UnsetType | None = msgspec.UNSET
+    seed_cents: Cents | msgspec.UnsetType = msgspec.UNSET
+
+
+class BallotIn(msgspec.Struct, forbid_unknown_fields=True):
+    approvals: Annotated[list[Id], Meta(max_length=1000)]
+
+
+class RoundRead(msgspec.Struct):
+    id: int
+    challenge_id: int
+    title: str
+    rule: str
+    satisfaction: str
+    completion: str
+    status: str
+    budget_cents: int
+    seed_cents: int
+    opens_at: datetime
+    closes_at: datetime
+    min_choices: int
+    max_choices: int | None
+    max_ballot_cents: int | None
+    frozen: bool
+    candidates: list[dict[str, Any]]
+    colleges: list[dict[str, Any]]
+    ballot_count: int
+
+
+class ResultRead(msgspec.Struct):
+    round_id: int
+    rule: str
+    rule_version: str
+    fingerprint: str
+    voter_count: int
+    total_cents: int
+    computed_at: datetime
+    lines: list[dict[str, Any]]

@@ -1,0 +1,317 @@
+"""Use cases of co-budgeting rounds: declare, vote, close, compute, publish.
+
+A round's rules are public before anyone votes and frozen by the first ballot. Ballots are
+secret until the close; the result is stored with its fingerprint and rule version, and
+computing it again has no second effect.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commons.accounts.models import User
+from commons.accounts.services import administered_organizations, is_organization_admin
+from commons.budgeting.compute import RULE_VERSION, RoundInputs, allocate
+from commons.budgeting.models import Ballot, Candidate, College, Round, RoundResult, RoundStatus
+from commons.budgeting.schemas import BallotIn, RoundCreate, RoundUpdate
+from commons.challenges.models import Challenge, ChallengeStatus
+from commons.challenges.services import get_challenge
+from commons.db import utcnow
+from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commons.events.models import OutboxEvent
+from commons.events.outbox import EventType, record_event
+from commons.projects.models import Project, ResourceKind
+
+STAKEHOLDER_KINDS = frozenset(
+    {"collectivite", "association", "entreprise", "habitant", "universite", "fondation", "media"}
+)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+async def _administered_challenge(session: AsyncSession, actor: User, challenge_id: int) -> Challenge:
+    challenge = await get_challenge(session, challenge_id, viewer=actor)
+    if not await is_organization_admin(session, actor, challenge.organization_id):
+        raise Forbidden("Seuls les administrateurs de l'organisation qui porte l'appel gèrent ses co-budgets.")
+    return challenge
+
+
+def _check_limits(round_: Round) -> None:
+    if round_.closes_at <= round_.opens_at:
+        raise InvalidInput("La clôture du co-budget doit suivre son ouverture.")
+    if round_.max_choices is not None and round_.max_choices < round_.min_choices:
+        raise InvalidInput("Le nombre maximal de choix est inférieur au nombre minimal.")
+    if round_.seed_cents * len(round_.candidates) > round_.budget_cents:
+        raise InvalidInput("L'amorçage des projets présélectionnés dépasse le budget du co-budget.")
+
+
+async def _default_candidates(session: AsyncSession, challenge_id: int) -> list[Candidate]:
+    """Every project of the call, asking the pool for the minimums of its money needs."""
+    projects = await session.scalars(select(Project).where(Project.challenge_id == challenge_id).order_by(Project.id))
+    candidates = []
+    for project in projects:
+        cost = sum(n.min_amount for n in project.needs if n.kind == ResourceKind.MONEY)
+        if cost > 0:
+            candidates.append(Candidate(project_id=project.id, cost_cents=cost))
+    return candidates
+
+
+async def create_round(session: AsyncSession, *, actor: User, challenge_id: int, data: RoundCreate) -> Round:
+    challenge = await _administered_challenge(session, actor, challenge_id)
+    if challenge.status == ChallengeStatus.CLOSED:
+        raise Conflict("L'appel est clos : on ne peut plus y ouvrir de co-budget.")
+    if data.candidates is None:
+        candidates = await _default_candidates(session, challenge_id)
+    else:
+        projects = set(await session.scalars(select(Project.id).where(Project.challenge_id == challenge_id)))
+        foreign = [c.project_id for c in data.candidates if c.project_id not in projects]
+        if foreign:
+            raise InvalidInput(f"Le projet {foreign[0]} ne répond pas à cet appel.")
+        if len({c.project_id for c in data.candidates}) != len(data.candidates):
+            raise InvalidInput("Un projet figure deux fois parmi les candidats.")
+        candidates = [Candidate(project_id=c.project_id, cost_cents=c.cost_cents) for c in data.candidates]
+    for college in data.colleges:
+        unknown = set(college.kinds) - STAKEHOLDER_KINDS
+        if unknown:
+            raise InvalidInput(f"Collège « {college.name} » : famille inconnue « {sorted(unknown)[0]} ».")
+    round_ = Round(
+        challenge_id=challenge_id,
+        title=data.title.strip(),
+        rule=data.rule,
+        satisfaction=data.satisfaction,
+        completion=data.completion,
+        budget_cents=data.budget_cents,
+        seed_cents=data.seed_cents,
+        opens_at=_utc(data.opens_at),
+        closes_at=_utc(data.closes_at),
+        min_choices=data.min_choices,
+        max_choices=data.max_choices,
+        max_ballot_cents=data.max_ballot_cents,
+        candidates=candidates,
+        colleges=[College(name=c.name.strip(), weight=c.weight, kinds=sorted(set(c.kinds))) for c in data.colleges],
+    )
+    _check_limits(round_)
+    session.add(round_)
+    await session.commit()
+    return await get_round(session, round_.id, viewer=actor)
+
+
+async def get_round(session: AsyncSession, round_id: int, *, viewer: User | None) -> Round:
+    round_ = await session.get(Round, round_id, populate_existing=True)
+    if round_ is None:
+        raise NotFound(f"Co-budget {round_id} introuvable.")
+    await get_challenge(session, round_.challenge_id, viewer=viewer)
+    return round_
+
+
+async def list_rounds(session: AsyncSession, *, challenge_id: int, viewer: User | None) -> list[Round]:
+    await get_challenge(session, challenge_id, viewer=viewer)
+    return list(await session.scalars(select(Round).where(Round.challenge_id == challenge_id).order_by(Round.opens_at)))
+
+
+async def update_round(session: AsyncSession, *, actor: User, round_id: int, data: RoundUpdate) -> Round:
+    round_ = await get_round(session, round_id, viewer=actor)
+    await _administered_challenge(session, actor, round_.challenge_id)
+    if round_.frozen_at is not None or round_.status != RoundStatus.SCHEDULED:
+        raise Conflict(
+            "Les règles de ce co-budget sont figées depuis le premier bulletin : règle, limites et budget "
+            "ne peuvent plus changer."
+        )
+    for field, value in msgspec.structs.asdict(data).items():
+        if value is msgspec.UNSET:
+            continue
+        setattr(round_, field, _utc(value) if isinstance(value, datetime) else value)
+    _check_limits(round_)
+    await session.commit()
+    return round_
+
+
+async def ballot_count(session: AsyncSession, round_id: int) -> int:
+    return int(await session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == round_id)) or 0)
+
+
+async def college_of(session: AsyncSession, round_: Round, user: User) -> College | None:
+    """The voter's college: the first listing a kind of an organization they administer, else ``habitant``."""
+    if not round_.colleges:
+        return None
+    kinds = {o.kind.value for o in await administered_organizations(session, user)} or {"habitant"}
+    for college in round_.colleges:
+        if kinds & set(college.kinds):
+            return college
+    for college in round_.colleges:
+        if "habitant" in college.kinds:
+            return college
+    raise Forbidden("Aucun collège de ce co-budget ne vous accueille.")
+
+
+def _check_open_for_votes(round_: Round) -> None:
+    now = utcnow()
+    if round_.status != RoundStatus.SCHEDULED or now >= round_.closes_at:
+        raise Conflict("Ce co-budget est clos : les bulletins ne sont plus acceptés.")
+    if now < round_.opens_at:
+        raise Conflict("Ce co-budget n'est pas encore ouvert au vote.")
+
+
+def _check_ballot(round_: Round, approvals: list[int]) -> None:
+    costs = {c.project_id: c.cost_cents for c in round_.candidates}
+    if len(set(approvals)) != len(approvals):
+        raise InvalidInput("Un projet est choisi deux fois.")
+    unknown = [p for p in approvals if p not in costs]
+    if unknown:
+        raise InvalidInput(f"Le projet {unknown[0]} n'est pas candidat à ce co-budget.")
+    if len(approvals) < round_.min_choices:
+        raise InvalidInput(f"Choisissez au moins {round_.min_choices} projet(s).")
+    if round_.max_choices is not None and len(approvals) > round_.max_choices:
+        raise InvalidInput(f"Choisissez au plus {round_.max_choices} projet(s).")
+    total = sum(costs[p] for p in approvals)
+    if round_.max_ballot_cents is not None and total > round_.max_ballot_cents:
+        raise InvalidInput("Vos choix dépassent le montant permis par bulletin.")
+
+
+async def submit_ballot(session: AsyncSession, *, actor: User, round_id: int, data: BallotIn) -> Ballot:
+    """Cast or replace the actor's ballot: one per person and round, even under concurrent submissions.
+
+    An atomic upsert on the unique (round, voter) pair, so two simultaneous submissions by the
+    same person leave one ballot (the last written), never two and never an error.
+    """
+    round_ = await get_round(session, round_id, viewer=actor)
+    _check_open_for_votes(round_)
+    _check_ballot(round_, data.approvals)
+    college = await college_of(session, round_, actor)
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {"approvals": sorted(data.approvals), "college_id": college.id if college else None, "updated_at": now}
+    await session.execute(
+        insert(Ballot)
+        .values(round_id=round_id, voter_id=actor.id, **values)
+        .on_conflict_do_update(index_elements=["round_id", "voter_id"], set_=values)
+    )
+    # The first ballot freezes the rules.
+    await session.execute(update(Round).where(Round.id == round_id, Round.frozen_at.is_(None)).values(frozen_at=now))
+    await session.commit()
+    ballot = await session.scalar(
+        select(Ballot)
+        .where(Ballot.round_id == round_id, Ballot.voter_id == actor.id)
+        .execution_options(populate_existing=True)
+    )
+    assert ballot is not None
+    return ballot
+
+
+async def own_ballot(session: AsyncSession, *, actor: User, round_id: int) -> Ballot | None:
+    await get_round(session, round_id, viewer=actor)
+    return await session.scalar(select(Ballot).where(Ballot.round_id == round_id, Ballot.voter_id == actor.id))
+
+
+def _close(session: AsyncSession, round_: Round) -> None:
+    round_.status = RoundStatus.CLOSED
+    round_.closed_at = utcnow()
+    record_event(session, EventType.ROUND_CLOSED, round_id=round_.id, challenge_id=round_.challenge_id)
+
+
+async def close_round(session: AsyncSession, *, actor: User, round_id: int) -> Round:
+    """Close a round before its time (an admin action); the result is computed by a worker."""
+    round_ = await get_round(session, round_id, viewer=actor)
+    await _administered_challenge(session, actor, round_.challenge_id)
+    if round_.status != RoundStatus.SCHEDULED:
+        raise Conflict("Ce co-budget est déjà clos.")
+    _close(session, round_)
+    await session.commit()
+    return round_
+
+
+async def close_due_rounds(session: AsyncSession) -> int:
+    """Close every round whose time has come; safe to run anywhere, any number of times.
+
+    Dramatiq has no scheduler: this sweep runs periodically and at start-up, so a closing
+    time that passed while nothing ran is handled at the next start.
+    """
+    due = list(
+        await session.scalars(
+            select(Round)
+            .where(Round.status == RoundStatus.SCHEDULED, Round.closes_at <= utcnow())
+            .with_for_update(skip_locked=True, of=Round)
+        )
+    )
+    for round_ in due:
+        _close(session, round_)
+    await session.commit()
+    return len(due)
+
+
+async def round_inputs(session: AsyncSession, round_: Round) -> RoundInputs:
+    colleges = {c.id: c.name for c in round_.colleges}
+    ballots = await session.scalars(select(Ballot).where(Ballot.round_id == round_.id).order_by(Ballot.id))
+    return RoundInputs(
+        rule=round_.rule.value,
+        satisfaction="cardinality" if round_.satisfaction == "cardinality" else "cost",
+        completion="add1u" if round_.completion == "add1u" else "add1" if round_.completion == "add1" else "none",
+        costs={str(c.project_id): c.cost_cents for c in round_.candidates},
+        ballots=[
+            (frozenset(str(p) for p in b.approvals), colleges.get(b.college_id) if b.college_id else None)
+            for b in ballots
+        ],
+        college_weights={c.name: c.weight for c in round_.colleges},
+        budget_cents=round_.budget_cents,
+        seed_cents=round_.seed_cents,
+    )
+
+
+async def compute_result(session: AsyncSession, event: OutboxEvent) -> None:
+    """The allocation consumer: compute and store a closed round's result (once)."""
+    round_ = await session.scalar(select(Round).where(Round.id == event.payload["round_id"]).with_for_update(of=Round))
+    if round_ is None or round_.status != RoundStatus.CLOSED:
+        return
+    inputs = await round_inputs(session, round_)
+    allocation = allocate(inputs)
+    votes = {str(c.project_id): 0 for c in round_.candidates}
+    for approved, _ in inputs.ballots:
+        for project in approved:
+            votes[project] += 1
+    lines = []
+    for candidate in round_.candidates:
+        key = str(candidate.project_id)
+        allocated = allocation.amounts.get(key, 0)
+        lines.append(
+            {
+                "project_id": candidate.project_id,
+                "title": candidate.project.title,
+                "cost_cents": candidate.cost_cents,
+                "votes": votes[key],
+                "seed_cents": round_.seed_cents,
+                "allocated_cents": allocated,
+                "total_cents": allocated + round_.seed_cents,
+                "selected": key in allocation.selected,
+                "rank": allocation.selected.index(key) + 1 if key in allocation.selected else None,
+                "explanation": allocation.explanations.get(key, ""),
+            }
+        )
+    session.add(
+        RoundResult(
+            round_id=round_.id,
+            rule=round_.rule.value,
+            rule_version=RULE_VERSION,
+            fingerprint=inputs.fingerprint(),
+            voter_count=len(inputs.ballots),
+            total_cents=allocation.total_cost + round_.seed_cents * len(round_.candidates),
+            lines=lines,
+        )
+    )
+    round_.status = RoundStatus.PUBLISHED
+
+
+async def get_result(session: AsyncSession, *, round_id: int, viewer: User | None) -> RoundResult:
+    round_ = await get_round(session, round_id, viewer=viewer)
+    result = await session.scalar(select(RoundResult).where(RoundResult.round_id == round_.id))
+    if result is None:
+        raise NotFound("Le résultat de ce co-budget n'est pas encore publié.")
+    return result
