@@ -20,6 +20,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
     else:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())
+    # Declared after AsyncIO, so its "after" hooks (run in reverse order) see the event loop running.
     broker.add_middleware(DatabaseMiddleware(settings.database_url))
     declare_actors(broker)
     return broker

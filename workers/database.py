@@ -35,7 +35,9 @@ class DatabaseMiddleware(Middleware):
         _engine = create_engine(self.database_url)
         _sessionmaker = create_sessionmaker(_engine)
 
-    def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
+    def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        # Once the worker threads finished their messages, and before the AsyncIO middleware
+        # stops the event loop the connections live on.
         global _engine, _sessionmaker
         loop_thread = get_event_loop_thread()
         if _engine is not None and loop_thread is not None:

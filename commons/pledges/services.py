@@ -34,6 +34,9 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
             kind, amount, skill = ResourceKind.TIME, data.minutes, (data.skill.strip() or need.skill)
         case SkillPledgeIn():
             kind, amount, skill = ResourceKind.SKILL, 1, (data.skill or need.skill).strip()
+    if amount <= 0:
+        # The schemas already refuse it at the edges; use cases called from code are held to it too.
+        raise InvalidInput("Le montant d'une contribution doit être positif.")
     if kind != need.kind:
         raise InvalidInput(
             f"Le besoin « {need.label} » attend une contribution de type {need.kind.value}, pas {kind.value}."

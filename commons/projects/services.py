@@ -47,6 +47,8 @@ def _need(item: NeedIn, position: int) -> Need:
         case SkillNeedIn():
             kind, skill, low, high = ResourceKind.SKILL, item.skill.strip(), item.min_people, item.max_people
     high = low if high is None else high
+    if low < 0:
+        raise InvalidInput(f"Besoin « {label} » : le minimum ne peut pas être négatif.")
     if high < low:
         raise InvalidInput(f"Besoin « {label} » : le maximum est inférieur au minimum.")
     if high == 0:

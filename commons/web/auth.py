@@ -25,17 +25,27 @@ async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
         yield session
 
 
-async def provide_api_user(request: Request[Any, Any, State], db: NamedDependency[AsyncSession]) -> User | None:
+async def provide_api_user(
+    request: Request[Any, Any, State], state: State, db: NamedDependency[AsyncSession]
+) -> User | None:
+    """The token's owner, looked up in a session of its own.
+
+    When a dependency raises, Litestar does not clean up the dependencies already resolved
+    for the request: reading the token through the request's session would leave that
+    session's transaction (on SQLite, the write lock) open until garbage collection.
+    """
     header = request.headers.get("authorization")
     if not header:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("En-tête Authorization invalide : attendu « Bearer JETON ».")
-    user = await user_for_token(db, token.strip())
+    async with state.runtime.sessionmaker() as session:
+        user = await user_for_token(session, token.strip())
     if user is None:
         raise NotAuthenticated("Jeton inconnu ou révoqué.")
-    return user
+    # Into the request's session, without a query: the use cases see the same object as their rows.
+    return await db.merge(user, load=False)
 
 
 async def provide_page_user(request: Request[Any, Any, State], db: NamedDependency[AsyncSession]) -> User | None:
