@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post, put
+from litestar import Controller, MediaType, Response, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,3 +122,15 @@ class RoundsApi(Controller):
         self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], round_id: FromPath[int]
     ) -> ResultRead:
         return result_read(await services.get_result(db, round_id=round_id, viewer=user))
+
+    @get("/rounds/{round_id:int}/export.pb", name="api:rounds:export")
+    async def export(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], round_id: FromPath[int]
+    ) -> Response[str]:
+        """The published round in the pabulib format (anonymized ballots), to recompute it elsewhere."""
+        text = await services.export_round(db, round_id=round_id, viewer=user)
+        return Response(
+            text,
+            media_type=MediaType.TEXT,
+            headers={"Content-Disposition": f'attachment; filename="commons-round-{round_id}.pb"'},
+        )

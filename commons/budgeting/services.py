@@ -19,6 +19,7 @@ from commons.accounts.models import User
 from commons.accounts.services import administered_organizations, is_organization_admin
 from commons.budgeting.compute import RULE_VERSION, RoundInputs, allocate
 from commons.budgeting.models import Ballot, Candidate, College, Round, RoundResult, RoundStatus
+from commons.budgeting.pabulib import PabulibInstance, PabulibProject, PabulibVoter, dumps
 from commons.budgeting.schemas import BallotIn, RoundCreate, RoundUpdate
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
@@ -315,3 +316,57 @@ async def get_result(session: AsyncSession, *, round_id: int, viewer: User | Non
     if result is None:
         raise NotFound("Le résultat de ce co-budget n'est pas encore publié.")
     return result
+
+
+async def export_round(session: AsyncSession, *, round_id: int, viewer: User | None) -> str:
+    """The published round as a pabulib `.pb` file, so anyone can recompute its result with other tools.
+
+    Ballots are anonymized (sorted by content, numbered from 1; the voter's college is kept since
+    it sets their weight); amounts are written in euro cents, as Commons computes them.
+    """
+    round_ = await get_round(session, round_id, viewer=viewer)
+    result = await session.scalar(select(RoundResult).where(RoundResult.round_id == round_.id))
+    if result is None:
+        raise Conflict("Les bulletins restent secrets jusqu'à la publication du résultat.")
+    inputs = await round_inputs(session, round_)
+    selected = {str(line["project_id"]) for line in result.lines if line["selected"]}
+    titles = {str(c.project_id): c.project.title for c in round_.candidates}
+    meta = {
+        "description": round_.title,
+        "country": "France",
+        "unit": f"appel {round_.challenge_id}",
+        "instance": f"co-budget {round_.id}",
+        "currency": "EUR",
+        "amounts": "cents",
+        "rule": f"{inputs.rule}/{inputs.satisfaction}/{inputs.completion}",
+        "rule_version": RULE_VERSION,
+        "fingerprint": result.fingerprint,
+        "seed_per_project": str(round_.seed_cents),
+        "date_begin": round_.opens_at.date().isoformat(),
+        "date_end": round_.closes_at.date().isoformat(),
+        "min_length": str(round_.min_choices),
+    }
+    if round_.max_choices is not None:
+        meta["max_length"] = str(round_.max_choices)
+    if round_.max_ballot_cents is not None:
+        meta["max_sum_cost"] = str(round_.max_ballot_cents)
+    if inputs.college_weights:
+        meta["college_weights"] = ",".join(f"{name}:{w}" for name, w in sorted(inputs.college_weights.items()))
+    ballots = sorted((sorted(approved, key=int), college or "") for approved, college in inputs.ballots)
+    instance = PabulibInstance(
+        meta=meta,
+        projects=[
+            PabulibProject(
+                id=project,
+                cost=cost,
+                fields={"name": titles[project], "selected": "1" if project in selected else "0"},
+            )
+            for project, cost in sorted(inputs.costs.items(), key=lambda item: int(item[0]))
+        ],
+        voters=[
+            PabulibVoter(id=str(number), vote=tuple(approved), fields={"college": college} if college else {})
+            for number, (approved, college) in enumerate(ballots, start=1)
+        ],
+        budget=inputs.budget_cents - inputs.seed_cents * len(inputs.costs),
+    )
+    return dumps(instance)

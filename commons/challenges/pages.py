@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
+from commons.budgeting.pages import rounds_context
 from commons.challenges import services
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.schemas import ChallengeCreate, ChallengeUpdate
@@ -186,6 +187,7 @@ async def challenge_detail(
         participation={p.id: _participation(p) for p in projects},
         can_administer=await services.can_administer(db, user=user, challenge=challenge),
         following=await services.is_following(db, user=user, challenge_id=challenge_id),
+        **await rounds_context(db, challenge_id=challenge_id, viewer=user),
     )
 
 

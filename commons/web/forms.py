@@ -129,7 +129,7 @@ def convert(data: dict[str, Any], schema: type[T], labels: dict[str, str]) -> T:
         return msgspec.convert(data, schema)
     except msgspec.ValidationError as exc:
         message = str(exc)
-        field = message.rsplit("$.", 1)[-1].split(".", 1)[0].split("[", 1)[0] if "$." in message else ""
+        field = message.rsplit("$.", 1)[-1].rstrip("`").split(".", 1)[0].split("[", 1)[0] if "$." in message else ""
         label = labels.get(field, field)
         if "length" in message:
             raise InvalidInput(f"« {label} » : texte trop long ou vide.") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.handlers import HTTPRouteHandler
 
 from commons.accounts.pages import PAGES as ACCOUNT_PAGES
+from commons.budgeting.pages import PAGES as ROUND_PAGES
 from commons.challenges.pages import PAGES as CHALLENGE_PAGES
 from commons.notifications.pages import PAGES as NOTIFICATION_PAGES
 from commons.pledges.pages import PAGES as PLEDGE_PAGES
@@ -16,4 +17,5 @@ PAGE_HANDLERS: list[HTTPRouteHandler] = [
     *PLEDGE_PAGES,
     *ACCOUNT_PAGES,
     *NOTIFICATION_PAGES,
+    *ROUND_PAGES,
 ]

@@ -15,6 +15,7 @@ from commons.challenges.models import LICENCES
 from commons.challenges.services import list_funder_organizations
 from commons.formatting import format_amount, format_cents, format_minutes
 from commons.notifications.services import unread_count
+from commons.web.forms import PARIS
 
 KIND_LABELS = {"money": "Argent", "time": "Temps", "skill": "Compétence"}
 FORM_LABELS = {
@@ -50,6 +51,14 @@ def format_date(value: datetime | None) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+def format_datetime(value: datetime | None) -> str:
+    """``25 novembre 2026 à 14 h 30``, in Paris time."""
+    if value is None:
+        return ""
+    local = value.astimezone(PARIS)
+    return f"{format_date(local)} à {local.hour} h {local.minute:02d}"
+
+
 def percent(part: int, whole: int) -> int:
     """How far ``part`` goes towards ``whole``, capped at 100."""
     return 100 if whole <= 0 else min(100, part * 100 // whole)
@@ -72,6 +81,7 @@ def configure_environment(engine: JinjaTemplateEngine) -> None:
     env.filters["minutes"] = format_minutes
     env.filters["amount"] = format_amount
     env.filters["date_fr"] = format_date
+    env.filters["datetime_fr"] = format_datetime
     env.globals["LICENCES"] = LICENCES
     env.globals["KIND_LABELS"] = KIND_LABELS
     env.globals["FORM_LABELS"] = FORM_LABELS

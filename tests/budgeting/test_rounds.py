@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from commons.accounts.models import User
 from commons.budgeting import services
 from commons.budgeting.models import Ballot, Round, RoundResult
+from commons.budgeting.pabulib import loads
+from commons.budgeting.rules import equal_shares
 from commons.budgeting.schemas import BallotIn
 from commons.db import utcnow
 from commons.events.consumers import consume
@@ -90,6 +92,8 @@ async def test_round_from_rules_to_published_result(
     assert "figées" in frozen.json()["detail"]
 
     assert (await client.get(f"/api/v1/rounds/{round_['id']}/result")).status_code == 404
+    secret = await client.get(f"/api/v1/rounds/{round_['id']}/export.pb")
+    assert secret.status_code == 409
     closed = await client.post(f"/api/v1/rounds/{round_['id']}/close", headers=stage["mayor"].headers)
     assert closed.status_code == 200
     late = await client.put(
@@ -107,6 +111,12 @@ async def test_round_from_rules_to_published_result(
     assert sum(line["allocated_cents"] for line in result["lines"]) == result["total_cents"] <= 100_000
     assert first in funded
     assert all(line["explanation"] for line in result["lines"])
+
+    # Anyone can recompute the published result from the anonymized export.
+    exported = loads((await client.get(f"/api/v1/rounds/{round_['id']}/export.pb")).text)
+    assert len(exported.voters) == 4 and exported.meta["fingerprint"] == result["fingerprint"]
+    recomputed = equal_shares(exported.approval_election(), sat="cost", completion="add1")
+    assert {int(p) for p in recomputed.selected} == funded
 
     # Computing again (a redelivered event) has no second effect and the same fingerprint.
     async with sessionmaker() as again:

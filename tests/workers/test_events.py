@@ -20,7 +20,7 @@ from commons.pledges.models import Pledge
 from commons.settings import Settings
 from tests import factories
 from tests.conftest import eventually
-from workers.actors import CONSUMERS
+from workers.actors import subscribers
 from workers.broker import build_broker
 from workers.relay import Relay
 
@@ -62,13 +62,13 @@ async def test_event_delivered_twice_has_one_effect(
 
     # The broker redelivers the same event to every consumer (as after a relay crash).
     broker = app.state.runtime.broker
-    for consumer in CONSUMERS:
-        broker.get_actor(consumer.name).send(event_id)
+    for actor_name in subscribers(EventType.PLEDGE_MADE):
+        broker.get_actor(actor_name).send(event_id)
     broker.join("events")
 
     assert await _scalar(sessionmaker, notifications) == 1
     processed = select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.event_id == event_id)
-    assert await _scalar(sessionmaker, processed) == len(CONSUMERS)
+    assert await _scalar(sessionmaker, processed) == len(subscribers(EventType.PLEDGE_MADE))
     need = (await client.get(f"/api/v1/projects/{project['id']}")).json()["needs"][0]
     assert need["pledged_cents"] == 4_200
 
