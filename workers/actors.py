@@ -35,7 +35,9 @@ class Consumer:
 CONSUMERS = (
     Consumer(
         "commons.read_models.refresh",
-        frozenset({EventType.PLEDGE_MADE, EventType.PLEDGE_WITHDRAWN, EventType.PROJECT_LAUNCHED}),
+        frozenset(
+            {EventType.PLEDGE_MADE, EventType.PLEDGE_WITHDRAWN, EventType.PROJECT_LAUNCHED, EventType.ROUND_IMPORTED}
+        ),
         apply_event,
     ),
     Consumer(

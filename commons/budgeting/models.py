@@ -91,14 +91,18 @@ class College(Base):
 
 
 class Ballot(Base):
-    """One person's approval ballot in a round: one per person, changeable until the close."""
+    """One person's approval ballot in a round: one per person, changeable until the close.
+
+    Ballots imported from a pabulib file have no voter (``voter_id`` is NULL): the vote
+    happened elsewhere and only its anonymized ballots are known.
+    """
 
     __tablename__ = "ballot"
     __table_args__ = (UniqueConstraint("round_id", "voter_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("budget_round.id", ondelete="CASCADE"), index=True)
-    voter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    voter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     college_id: Mapped[int | None] = mapped_column(ForeignKey("round_college.id"))
     approvals: Mapped[list[int]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

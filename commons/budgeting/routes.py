@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commons.accounts.models import User
 from commons.budgeting import services
 from commons.budgeting.models import Round, RoundResult
-from commons.budgeting.schemas import BallotIn, ResultRead, RoundCreate, RoundRead, RoundUpdate
+from commons.budgeting.schemas import BallotIn, ResultRead, RoundCreate, RoundImport, RoundRead, RoundUpdate
 from commons.web.auth import require_user
 
 
@@ -72,6 +72,18 @@ class RoundsApi(Controller):
         data: JSONBody[RoundCreate],
     ) -> RoundRead:
         round_ = await services.create_round(db, actor=require_user(user), challenge_id=challenge_id, data=data)
+        return await round_read(db, round_)
+
+    @post("/challenges/{challenge_id:int}/rounds/import", name="api:rounds:import")
+    async def import_round(
+        self,
+        db: NamedDependency[AsyncSession],
+        user: NamedDependency[User | None],
+        challenge_id: FromPath[int],
+        data: JSONBody[RoundImport],
+    ) -> RoundRead:
+        """Import a vote held elsewhere (a pabulib `.pb` file): its projects, ballots, and a closed round."""
+        round_ = await services.import_round(db, actor=require_user(user), challenge_id=challenge_id, data=data)
         return await round_read(db, round_)
 
     @get("/rounds/{round_id:int}", name="api:rounds:detail")

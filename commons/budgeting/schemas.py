@@ -56,6 +56,16 @@ class RoundUpdate(msgspec.Struct, forbid_unknown_fields=True):
     seed_cents: Cents | msgspec.UnsetType = msgspec.UNSET
 
 
+class RoundImport(msgspec.Struct, forbid_unknown_fields=True):
+    """A vote held elsewhere, as a pabulib `.pb` file (amounts in currency units, read as euros)."""
+
+    pb: Annotated[str, Meta(min_length=1, max_length=20_000_000)]
+    rule: RoundRule
+    title: Annotated[str, Meta(max_length=200)] = ""
+    satisfaction: Literal["cost", "cardinality"] = "cost"
+    completion: Literal["none", "add1", "add1u"] = "add1"
+
+
 class BallotIn(msgspec.Struct, forbid_unknown_fields=True):
     approvals: Annotated[list[Id], Meta(max_length=1000)]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import msgspec
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,15 +19,15 @@ from commons.accounts.models import User
 from commons.accounts.services import administered_organizations, is_organization_admin
 from commons.budgeting.compute import RULE_VERSION, RoundInputs, allocate
 from commons.budgeting.models import Ballot, Candidate, College, Round, RoundResult, RoundStatus
-from commons.budgeting.pabulib import PabulibInstance, PabulibProject, PabulibVoter, dumps
-from commons.budgeting.schemas import BallotIn, RoundCreate, RoundUpdate
+from commons.budgeting.pabulib import PabulibError, PabulibInstance, PabulibProject, PabulibVoter, dumps, loads
+from commons.budgeting.schemas import BallotIn, RoundCreate, RoundImport, RoundUpdate
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
 from commons.db import utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType, record_event
-from commons.projects.models import Project, ResourceKind
+from commons.projects.models import Membership, MembershipRole, Need, Project, ResourceKind
 
 STAKEHOLDER_KINDS = frozenset(
     {"collectivite", "association", "entreprise", "habitant", "universite", "fondation", "media"}
@@ -370,3 +370,76 @@ async def export_round(session: AsyncSession, *, round_id: int, viewer: User | N
         budget=inputs.budget_cents - inputs.seed_cents * len(inputs.costs),
     )
     return dumps(instance)
+
+
+def _pabulib_date(text: str | None, default: datetime) -> datetime:
+    """pabulib dates are written ``31.03.2024``; anything else falls back to ``default``."""
+    try:
+        return datetime.strptime(text or "", "%d.%m.%Y").replace(tzinfo=UTC)
+    except ValueError:
+        return default
+
+
+async def import_round(session: AsyncSession, *, actor: User, challenge_id: int, data: RoundImport) -> Round:
+    """Bring a vote held elsewhere into a call: its projects, a closed round and its anonymized ballots.
+
+    All in one transaction (nothing is left half-imported); the round is closed at once, so the
+    worker computes its result by the declared rule like any other round. Amounts in the file are
+    currency units, read as euros.
+    """
+    challenge = await _administered_challenge(session, actor, challenge_id)
+    if challenge.status == ChallengeStatus.CLOSED:
+        raise Conflict("L'appel est clos : on ne peut plus y importer de co-budget.")
+    try:
+        instance = loads(data.pb)
+    except PabulibError as error:
+        raise InvalidInput(f"Fichier pabulib invalide : {error}") from None
+    if not instance.projects:
+        raise InvalidInput("Le fichier ne contient aucun projet.")
+    source = instance.meta.get("description", "un fichier pabulib")
+    projects = {
+        entry.id: Project(
+            challenge_id=challenge_id,
+            author_id=actor.id,
+            title=(entry.fields.get("name") or f"Projet {entry.id}")[:200],
+            summary=entry.fields.get("description") or f"Projet {entry.id} importé de « {source} ».",
+            needs=[
+                Need(kind=ResourceKind.MONEY, label="Coût", min_amount=entry.cost * 100, max_amount=entry.cost * 100)
+            ],
+            memberships=[Membership(user_id=actor.id, role=MembershipRole.LEAD, forms=["support"], resources=[])],
+        )
+        for entry in instance.projects
+    }
+    session.add_all(projects.values())
+    now = utcnow()
+    round_ = Round(
+        challenge_id=challenge_id,
+        title=(data.title.strip() or source)[:200],
+        rule=data.rule,
+        satisfaction=data.satisfaction,
+        completion=data.completion,
+        budget_cents=instance.budget * 100,
+        opens_at=_pabulib_date(instance.meta.get("date_begin"), now),
+        closes_at=_pabulib_date(instance.meta.get("date_end"), now),
+        frozen_at=now,
+        candidates=[Candidate(project=projects[e.id], cost_cents=e.cost * 100) for e in instance.projects],
+    )
+    session.add(round_)
+    await session.flush()
+    if instance.voters:
+        await session.execute(
+            insert(Ballot),
+            [
+                {
+                    "round_id": round_.id,
+                    "voter_id": None,
+                    "approvals": sorted({projects[p].id for p in voter.vote}),
+                    "updated_at": now,
+                }
+                for voter in instance.voters
+            ],
+        )
+    record_event(session, EventType.ROUND_IMPORTED, round_id=round_.id, challenge_id=challenge_id)
+    _close(session, round_)
+    await session.commit()
+    return await get_round(session, round_.id, viewer=actor)

@@ -19,6 +19,7 @@ class EventType(enum.StrEnum):
     PLEDGE_MADE = "pledge.made"
     PLEDGE_WITHDRAWN = "pledge.withdrawn"
     ROUND_CLOSED = "round.closed"
+    ROUND_IMPORTED = "round.imported"
 
 
 def record_event(session: AsyncSession, event_type: EventType, **payload: Any) -> OutboxEvent:

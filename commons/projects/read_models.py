@@ -84,5 +84,8 @@ async def apply_event(session: AsyncSession, event: OutboxEvent) -> None:
     """The read-model consumer: which totals an event changes."""
     if event.type in (EventType.PLEDGE_MADE, EventType.PLEDGE_WITHDRAWN):
         await refresh_project_totals(session, event.payload["project_id"])
-    elif event.type == EventType.PROJECT_LAUNCHED and event.payload.get("challenge_id") is not None:
+    elif (
+        event.type in (EventType.PROJECT_LAUNCHED, EventType.ROUND_IMPORTED)
+        and event.payload.get("challenge_id") is not None
+    ):
         await refresh_challenge_totals(session, event.payload["challenge_id"])

@@ -110,7 +110,7 @@ def upgrade() -> None:
         "ballot",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("round_id", sa.Integer(), nullable=False),
-        sa.Column("voter_id", sa.Integer(), nullable=False),
+        sa.Column("voter_id", sa.Integer(), nullable=True),
         sa.Column("college_id", sa.Integer(), nullable=True),
         sa.Column("approvals", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

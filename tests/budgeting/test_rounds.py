@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,3 +230,44 @@ async def test_concurrent_ballots_of_one_person_leave_one_ballot(
     async with sessionmaker() as check:
         count = await check.scalar(select(func.count()).select_from(Ballot).where(Ballot.voter_id == voter.id))
     assert count == 1
+
+
+PABULIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
+
+
+async def test_imported_vote_reproduces_the_official_outcome(client: Client, session: AsyncSession) -> None:
+    """Assen 2024 was decided by equal shares with add1: importing it gives the projects the city funded."""
+    stage = await _call_with_projects(client, session, [])
+    text = (PABULIB / "Netherlands_Assen_2024.pb").read_text(encoding="utf-8")
+    imported = await client.post(
+        f"/api/v1/challenges/{stage['call']['id']}/rounds/import",
+        json={"pb": text, "rule": "equal_shares", "completion": "add1"},
+        headers=stage["mayor"].headers,
+    )
+    assert imported.status_code == 201, imported.text
+    round_ = imported.json()
+    assert round_["status"] in ("closed", "published")  # the worker may already have computed it
+    assert (round_["ballot_count"], round_["budget_cents"]) == (84, 10_000_000)
+
+    async def published() -> bool:
+        return (await client.get(f"/api/v1/rounds/{round_['id']}/result")).status_code == 200
+
+    await eventually(published, timeout=20)
+    result = (await client.get(f"/api/v1/rounds/{round_['id']}/result")).json()
+    funded = {line["title"] for line in result["lines"] if line["selected"]}
+    official = {p.fields["name"] for p in loads(text).projects if p.fields["selected"] == "1"}
+    assert funded == official
+    call = (await client.get(f"/api/v1/challenges/{stage['call']['id']}")).json()
+    assert call["project_count"] == 14
+
+
+async def test_malformed_pabulib_file_is_refused_with_its_line(client: Client, session: AsyncSession) -> None:
+    stage = await _call_with_projects(client, session, [])
+    response = await client.post(
+        f"/api/v1/challenges/{stage['call']['id']}/rounds/import",
+        json={"pb": "META\nkey;value\nbudget;abc\n", "rule": "greedy"},
+        headers=stage["mayor"].headers,
+    )
+    assert response.status_code == 400
+    assert "line 3" in response.json()["detail"]
+    assert (await client.get(f"/api/v1/challenges/{stage['call']['id']}/projects")).json() == []
