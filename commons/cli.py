@@ -84,6 +84,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ledger_check(settings: Settings, args: argparse.Namespace) -> int:
+    from commons.ledger.check import run_check
+
+    return asyncio.run(run_check(settings.database_url))
+
+
 def cmd_create_authority(settings: Settings, args: argparse.Namespace) -> int:
     async def use_case(session: AsyncSession) -> str:
         user = await accounts.ensure_user(
@@ -161,6 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="appliquer les migrations en attente").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="charger le territoire de démonstration").set_defaults(func=cmd_demo)
+
+    ledger = sub.add_parser("ledger", help="grand livre des ressources (argent et temps)").add_subparsers(
+        dest="ledger_command", required=True
+    )
+    ledger.add_parser(
+        "check", help="vérifier les invariants du grand livre (code de sortie 1 en cas de problème)"
+    ).set_defaults(func=cmd_ledger_check)
 
     admin = sub.add_parser("admin", help="organisations et administrateurs").add_subparsers(
         dest="admin_command", required=True

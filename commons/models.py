@@ -5,6 +5,7 @@ from commons.budgeting.models import Ballot, Candidate, College, Round, RoundRes
 from commons.challenges.models import Challenge, ChallengeFollower, Indicator
 from commons.db import Base
 from commons.events.models import OutboxEvent, ProcessedEvent
+from commons.ledger.models import Entry, LedgerAccount, Transfer
 from commons.notifications.models import Notification
 from commons.pledges.models import Pledge
 from commons.projects.models import Membership, Need, Project
@@ -18,7 +19,9 @@ __all__ = [
     "Challenge",
     "ChallengeFollower",
     "College",
+    "Entry",
     "Indicator",
+    "LedgerAccount",
     "Membership",
     "Need",
     "Notification",
@@ -31,5 +34,6 @@ __all__ = [
     "Round",
     "RoundResult",
     "Territory",
+    "Transfer",
     "User",
 ]

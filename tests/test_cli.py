@@ -80,3 +80,8 @@ def test_serve_answers_on_a_fresh_data_directory(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_ledger_check_passes_on_a_fresh_ledger(tmp_path: Path) -> None:
+    result = commons(tmp_path, "ledger", "check")
+    assert result.returncode == 0, result.stderr
