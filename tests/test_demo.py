@@ -137,7 +137,7 @@ async def test_pledges_and_totals(demo: Demo) -> None:
     sessions, _ = demo
     async with sessions() as session:
         pledges = list(await session.scalars(select(Pledge)))
-        assert {p.kind for p in pledges if p.status == PledgeStatus.ACTIVE} == set(ResourceKind)
+        assert {p.kind for p in pledges if p.status == PledgeStatus.PROMISED} == set(ResourceKind)
         assert len({p.contributor_id for p in pledges}) >= 10
         assert [p.status for p in pledges].count(PledgeStatus.WITHDRAWN) == 1
         needs = list(await session.scalars(select(Need)))
@@ -145,13 +145,13 @@ async def test_pledges_and_totals(demo: Demo) -> None:
         assert any(n.pledged_amount < n.min_amount for n in needs)
         for need in needs:  # the read model matches the active pledges
             assert need.pledged_amount == sum(
-                p.amount for p in pledges if p.need_id == need.id and p.status == PledgeStatus.ACTIVE
+                p.amount for p in pledges if p.need_id == need.id and p.status == PledgeStatus.PROMISED
             )
         for project in await session.scalars(select(Project)):
             assert project.pledged_cents == sum(
                 p.amount
                 for p in pledges
-                if p.project_id == project.id and p.kind == ResourceKind.MONEY and p.status == PledgeStatus.ACTIVE
+                if p.project_id == project.id and p.kind == ResourceKind.MONEY and p.status == PledgeStatus.PROMISED
             )
         # Everything went through the use cases, so the events are in the outbox.
         types = set(await session.scalars(select(OutboxEvent.type)))

@@ -46,6 +46,7 @@ CONSUMERS = (
             {
                 EventType.PLEDGE_MADE,
                 EventType.PLEDGE_WITHDRAWN,
+                EventType.PLEDGE_CONFIRMED,
                 EventType.MEMBER_JOINED,
                 EventType.PROJECT_LAUNCHED,
                 EventType.CHALLENGE_CLOSED,

@@ -16,7 +16,7 @@ from commons.accounts.models import OrganizationKind, User
 from commons.challenges.models import ChallengeStatus
 from commons.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from commons.notifications.services import notifications_for
-from commons.pledges.models import PledgeStatus
+from commons.pledges.models import STANDING
 from commons.pledges.services import pledges_of
 from commons.projects.models import Project
 from commons.projects.services import get_project, projects_of
@@ -106,7 +106,7 @@ async def logout(request: PageRequest) -> Redirect:
 @get("/me", name="accounts:me")
 async def my_space(db: NamedDependency[AsyncSession], user: NamedDependency[User | None]) -> Template:
     me = require_user(user)
-    pledges = [p for p in await pledges_of(db, me) if p.status == PledgeStatus.ACTIVE]
+    pledges = [p for p in await pledges_of(db, me) if p.status in STANDING]
     projects: dict[int, Project] = {}
     for project_id in {p.project_id for p in pledges}:
         try:

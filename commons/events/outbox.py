@@ -18,6 +18,7 @@ class EventType(enum.StrEnum):
     MEMBER_JOINED = "member.joined"
     PLEDGE_MADE = "pledge.made"
     PLEDGE_WITHDRAWN = "pledge.withdrawn"
+    PLEDGE_CONFIRMED = "pledge.confirmed"
     ROUND_CLOSED = "round.closed"
     ROUND_IMPORTED = "round.imported"
 

@@ -50,6 +50,20 @@ async def _recipients_and_message(session: AsyncSession, event: OutboxEvent) -> 
             message = f"{who} {verb} pour « {need.label} » de votre projet « {project.title} »."
             leads = [u for u in await _leads(session, project.id) if u != payload["contributor_id"]]
             return leads, message, f"/projects/{project.id}"
+        case EventType.PLEDGE_CONFIRMED:
+            project = await session.get(Project, payload["project_id"])
+            need = await session.get(Need, payload["need_id"])
+            if project is None or need is None:
+                return [], "", ""
+            amount = format_amount(payload["kind"], payload["amount"])
+            what = f"{amount} pour « {need.label} »" if payload["kind"] != "skill" else f"« {need.label} »"
+            who = await _name(session, payload["confirmed_by"])
+            if payload["confirmed_by"] == payload["contributor_id"]:
+                # The contributor says the money is paid: the leads check they received it.
+                message = f"{who} confirme avoir versé {what} à votre projet « {project.title} »."
+                return await _leads(session, project.id), message, f"/projects/{project.id}"
+            message = f"{who} a confirmé votre contribution de {what} au projet « {project.title} ». Merci !"
+            return [payload["contributor_id"]], message, f"/projects/{project.id}"
         case EventType.MEMBER_JOINED:
             project = await session.get(Project, payload["project_id"])
             membership = await session.scalar(

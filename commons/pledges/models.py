@@ -14,8 +14,15 @@ from commons.projects.models import Need, ResourceKind
 
 
 class PledgeStatus(enum.StrEnum):
-    ACTIVE = "active"
+    """promised → confirmed (money received, hours done, skill given) — or withdrawn while promised."""
+
+    PROMISED = "promised"
+    CONFIRMED = "confirmed"
     WITHDRAWN = "withdrawn"
+
+
+# The pledges that count in a need's progress.
+STANDING = (PledgeStatus.PROMISED, PledgeStatus.CONFIRMED)
 
 
 class Pledge(Base):
@@ -32,9 +39,10 @@ class Pledge(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[PledgeStatus] = mapped_column(
         str_enum(PledgeStatus, 10),
-        default=PledgeStatus.ACTIVE,
+        default=PledgeStatus.PROMISED,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contributor: Mapped[User] = relationship(lazy="joined")

@@ -1,4 +1,4 @@
-"""HTML actions on pledges: pledge against a need (plain form or htmx), withdraw."""
+"""HTML actions on pledges: pledge against a need (plain form or htmx), withdraw, confirm."""
 
 from __future__ import annotations
 
@@ -104,4 +104,16 @@ async def withdraw_pledge(
     return Redirect("/me", status_code=303)
 
 
-PAGES = [make_pledge, withdraw_pledge]
+@post("/pledges/{pledge_id:int}/confirm", name="pledges:confirm")
+async def confirm_pledge(
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    pledge_id: FromPath[int],
+) -> Redirect:
+    pledge = await services.confirm_pledge(db, actor=require_user(user), pledge_id=pledge_id)
+    flash(request, "Contribution confirmée : elle est inscrite au grand livre du projet.")
+    return Redirect(f"/projects/{pledge.project_id}#contributions", status_code=303)
+
+
+PAGES = [make_pledge, withdraw_pledge, confirm_pledge]

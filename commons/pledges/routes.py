@@ -47,3 +47,11 @@ class PledgesApi(Controller):
     ) -> PledgeRead:
         pledge = await services.withdraw_pledge(db, actor=require_user(user), pledge_id=pledge_id)
         return services.pledge_read(pledge)
+
+    @post("/pledges/{pledge_id:int}/confirm", name="api:pledges:confirm", status_code=200)
+    async def confirm(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], pledge_id: FromPath[int]
+    ) -> PledgeRead:
+        """A promise kept: money paid or received, hours done, skill given (recorded in the ledger)."""
+        pledge = await services.confirm_pledge(db, actor=require_user(user), pledge_id=pledge_id)
+        return services.pledge_read(pledge)

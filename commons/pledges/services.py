@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
@@ -10,9 +10,12 @@ from commons.challenges.models import ChallengeStatus
 from commons.db import utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.outbox import EventType, record_event
-from commons.pledges.models import Pledge, PledgeStatus
+from commons.formatting import format_amount
+from commons.ledger.rules import EUR, MINUTES, AccountKind
+from commons.ledger.services import open_account, record_transfer
+from commons.pledges.models import STANDING, Pledge, PledgeStatus
 from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, PledgeRead, SkillPledgeIn, TimePledgeIn
-from commons.projects.models import Project, ResourceKind
+from commons.projects.models import Need, Project, ResourceKind
 from commons.projects.services import get_project, is_lead
 
 
@@ -40,6 +43,19 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
     if kind != need.kind:
         raise InvalidInput(
             f"Le besoin « {need.label} » attend une contribution de type {need.kind.value}, pas {kind.value}."
+        )
+    # Under the need's row lock, so two pledges at once cannot both pass the maximum.
+    await session.execute(select(Need.id).where(Need.id == need.id).with_for_update())
+    standing = await session.scalar(
+        select(func.coalesce(func.sum(Pledge.amount), 0)).where(Pledge.need_id == need.id, Pledge.status.in_(STANDING))
+    )
+    room = need.max_amount - int(standing or 0)
+    if amount > room:
+        left = format_amount(kind.value, max(room, 0))
+        raise InvalidInput(
+            f"Le besoin « {need.label} » est presque couvert : il reste {left} avant son maximum."
+            if room > 0
+            else f"Le besoin « {need.label} » a atteint son maximum : merci, il ne manque plus rien."
         )
     pledge = Pledge(
         project_id=project.id,
@@ -72,7 +88,9 @@ async def withdraw_pledge(session: AsyncSession, *, actor: User, pledge_id: int)
         raise NotFound(f"Contribution {pledge_id} introuvable.")
     if pledge.contributor_id != actor.id:
         raise Forbidden("Seule la personne qui a fait cette contribution peut la retirer.")
-    if pledge.status != PledgeStatus.ACTIVE:
+    if pledge.status == PledgeStatus.CONFIRMED:
+        raise Conflict("Cette contribution est déjà confirmée : voyez avec les porteurs du projet.")
+    if pledge.status != PledgeStatus.PROMISED:
         raise Conflict("Cette contribution est déjà retirée.")
     _check_open(await get_project(session, pledge.project_id, viewer=actor))
     pledge.status = PledgeStatus.WITHDRAWN
@@ -84,6 +102,55 @@ async def withdraw_pledge(session: AsyncSession, *, actor: User, pledge_id: int)
         project_id=pledge.project_id,
         need_id=pledge.need_id,
         contributor_id=actor.id,
+        kind=pledge.kind.value,
+        amount=pledge.amount,
+    )
+    await session.commit()
+    return pledge
+
+
+_LEDGER_UNITS = {ResourceKind.MONEY: EUR, ResourceKind.TIME: MINUTES}
+
+
+async def confirm_pledge(session: AsyncSession, *, actor: User, pledge_id: int) -> Pledge:
+    """Mark a promise as kept, and move what it gave in the ledger, in one transaction.
+
+    Money is confirmed by its contributor (it was paid) or by a project lead (it was received);
+    hours and skills by a project lead (the work was done). The ledger moves money and time
+    from the contributor's account to the project's; a skill has no amount to move.
+    """
+    pledge = await session.get(Pledge, pledge_id)
+    if pledge is None:
+        raise NotFound(f"Contribution {pledge_id} introuvable.")
+    project = await get_project(session, pledge.project_id, viewer=actor)
+    may_confirm = is_lead(project, actor) or (pledge.kind == ResourceKind.MONEY and pledge.contributor_id == actor.id)
+    if not may_confirm:
+        raise Forbidden(
+            "Seuls les porteurs du projet (ou, pour de l'argent, la personne qui l'a versé) "
+            "confirment une contribution."
+        )
+    if pledge.status != PledgeStatus.PROMISED:
+        raise Conflict("Seule une contribution promise peut être confirmée.")
+    pledge.status = PledgeStatus.CONFIRMED
+    pledge.confirmed_at = utcnow()
+    unit = _LEDGER_UNITS.get(pledge.kind)
+    if unit is not None:
+        source = await open_account(session, kind=AccountKind.CONTRIBUTOR, owner_id=pledge.contributor_id, unit=unit)
+        target = await open_account(session, kind=AccountKind.PROJECT, owner_id=pledge.project_id, unit=unit)
+        await record_transfer(
+            session,
+            key=f"pledge:{pledge.id}:confirmed",
+            reason=f"Contribution {pledge.id} confirmée",
+            legs=[(source, -pledge.amount), (target, pledge.amount)],
+        )
+    record_event(
+        session,
+        EventType.PLEDGE_CONFIRMED,
+        pledge_id=pledge.id,
+        project_id=pledge.project_id,
+        need_id=pledge.need_id,
+        contributor_id=pledge.contributor_id,
+        confirmed_by=actor.id,
         kind=pledge.kind.value,
         amount=pledge.amount,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commons.challenges.models import Challenge
 from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType
-from commons.pledges.models import Pledge, PledgeStatus
+from commons.pledges.models import STANDING, Pledge
 from commons.projects.models import Need, Project, ResourceKind
 
 
@@ -26,7 +26,7 @@ async def refresh_project_totals(session: AsyncSession, project_id: int) -> None
     )
     if project is None:
         return
-    active = (Pledge.project_id == project_id) & (Pledge.status == PledgeStatus.ACTIVE)
+    active = (Pledge.project_id == project_id) & Pledge.status.in_(STANDING)
     per_need = dict(
         (
             await session.execute(

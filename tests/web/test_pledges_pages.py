@@ -119,7 +119,7 @@ async def test_nobody_withdraws_someone_else_s_pledge(client: Client, session: A
     pledge_id = await read(session, select(Pledge.id))
     await signed_in_person(client, session, "Intruse")
     assert (await post_form(client, f"/pledges/{pledge_id}/withdraw")).status_code == 403
-    assert await read(session, select(Pledge.status)) == PledgeStatus.ACTIVE
+    assert await read(session, select(Pledge.status)) == PledgeStatus.PROMISED
 
 
 async def test_pledging_requires_signing_in(client: Client, session: AsyncSession) -> None:
