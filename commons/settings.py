@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from commons.resources.valuation import DEFAULT_VALUATION, ValuationTable, valuation_from_env
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -22,6 +24,8 @@ class Settings:
     secret_key: bytes
     secure_cookies: bool
     debug: bool
+    # How volunteer time is valued (SMIC horaire and skill coefficients): see commons.resources.valuation.
+    valuation: ValuationTable = DEFAULT_VALUATION
 
     @property
     def embedded_jobs(self) -> bool:
@@ -70,4 +74,5 @@ def load_settings() -> Settings:
         secret_key=_secret_key(data_dir),
         secure_cookies=os.environ.get("COMMONS_INSECURE_COOKIES", "") not in ("1", "true", "yes"),
         debug=os.environ.get("COMMONS_DEBUG", "") in ("1", "true", "yes"),
+        valuation=valuation_from_env(os.environ),
     )

@@ -36,7 +36,15 @@ CONSUMERS = (
     Consumer(
         "commons.read_models.refresh",
         frozenset(
-            {EventType.PLEDGE_MADE, EventType.PLEDGE_WITHDRAWN, EventType.PROJECT_LAUNCHED, EventType.ROUND_IMPORTED}
+            {
+                EventType.PLEDGE_MADE,
+                EventType.PLEDGE_WITHDRAWN,
+                EventType.PROJECT_LAUNCHED,
+                EventType.PROJECT_UPDATED,
+                EventType.PROJECT_SETTLED,
+                EventType.PROJECT_CANCELLED,
+                EventType.ROUND_IMPORTED,
+            }
         ),
         apply_event,
     ),
@@ -49,6 +57,8 @@ CONSUMERS = (
                 EventType.PLEDGE_CONFIRMED,
                 EventType.MEMBER_JOINED,
                 EventType.PROJECT_LAUNCHED,
+                EventType.PROJECT_SETTLED,
+                EventType.PROJECT_CANCELLED,
                 EventType.CHALLENGE_CLOSED,
             }
         ),

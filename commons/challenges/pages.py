@@ -20,6 +20,7 @@ from commons.challenges.schemas import ChallengeCreate, ChallengeUpdate
 from commons.errors import Conflict, Forbidden, InvalidInput
 from commons.projects.models import Project
 from commons.projects.services import list_projects
+from commons.resources.services import challenge_funding_mix
 from commons.web.auth import require_user
 from commons.web.forms import PARIS, Form, RawForm, convert, euros_input, undo
 from commons.web.templating import flash, render
@@ -174,7 +175,10 @@ def _participation(project: Project) -> Counter[str]:
 
 @get("/challenges/{challenge_id:int}", name="challenges:detail")
 async def challenge_detail(
-    db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    challenge_id: FromPath[int],
 ) -> Template:
     challenge = await services.get_challenge(db, challenge_id, viewer=user)
     projects = await list_projects(db, challenge_id=challenge_id, viewer=user)
@@ -187,6 +191,7 @@ async def challenge_detail(
         participation={p.id: _participation(p) for p in projects},
         can_administer=await services.can_administer(db, user=user, challenge=challenge),
         following=await services.is_following(db, user=user, challenge_id=challenge_id),
+        funding_mix=await challenge_funding_mix(db, challenge_id, valuation=request.app.state.settings.valuation),
         **await rounds_context(db, challenge_id=challenge_id, viewer=user),
     )
 

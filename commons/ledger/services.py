@@ -102,7 +102,7 @@ async def reverse_transfer(session: AsyncSession, *, transfer_id: int, key: str,
     original = await session.get(Transfer, transfer_id)
     if original is None:
         raise NotFound(f"Mouvement n°{transfer_id} introuvable dans le grand livre.")
-    replay = await _by_key(session, key)
+    replay = await transfer_by_key(session, key)
     if replay is None:
         reversal_id = await session.scalar(select(Transfer.id).where(Transfer.reverses_id == transfer_id))
         if reversal_id is not None:
@@ -143,7 +143,7 @@ async def _balances_by_id(session: AsyncSession, account_ids: Collection[int]) -
     return {account_id: found.get(account_id, 0) for account_id in account_ids}
 
 
-async def _by_key(session: AsyncSession, key: str) -> Transfer | None:
+async def transfer_by_key(session: AsyncSession, key: str) -> Transfer | None:
     transfer: Transfer | None = await session.scalar(select(Transfer).where(Transfer.key == key))
     return transfer
 
@@ -171,7 +171,7 @@ async def _record(
         select(LedgerAccount.id).where(LedgerAccount.id.in_(account_ids)).order_by(LedgerAccount.id).with_for_update()
     )
     # Looked up after the locks: a concurrent recording of the same key has committed by now.
-    existing = await _by_key(session, key)
+    existing = await transfer_by_key(session, key)
     if existing is not None:
         return _same_operation(existing, legs, reverses_id)
     validate_legs(planned, await _balances_by_id(session, account_ids))
@@ -186,7 +186,7 @@ async def _record(
             session.add(transfer)
     except IntegrityError:
         # A concurrent transaction recorded the same key (or reversed the same transfer) first.
-        winner = await _by_key(session, key)
+        winner = await transfer_by_key(session, key)
         if winner is not None:
             return _same_operation(winner, legs, reverses_id)
         if reverses_id is None:

@@ -64,6 +64,22 @@ async def _recipients_and_message(session: AsyncSession, event: OutboxEvent) -> 
                 return await _leads(session, project.id), message, f"/projects/{project.id}"
             message = f"{who} a confirmé votre contribution de {what} au projet « {project.title} ». Merci !"
             return [payload["contributor_id"]], message, f"/projects/{project.id}"
+        case EventType.PROJECT_SETTLED | EventType.PROJECT_CANCELLED:
+            project = await session.get(Project, payload["project_id"])
+            if project is None:
+                return [], "", ""
+            link = f"/projects/{project.id}"
+            if event.type == EventType.PROJECT_CANCELLED:
+                message = f"Le projet « {project.title} » est annulé : votre contribution est libérée."
+                return list(payload["contributor_ids"]), message, link
+            if payload["kept"]:
+                message = f"« {project.title} » a atteint son minimum à l'échéance : les contributions sont maintenues."
+                return await _leads(session, project.id), message, link
+            message = (
+                f"« {project.title} » n'a pas atteint son minimum à l'échéance : "
+                "les contributions promises sont libérées."
+            )
+            return [*payload["contributor_ids"], *await _leads(session, project.id)], message, link
         case EventType.MEMBER_JOINED:
             project = await session.get(Project, payload["project_id"])
             membership = await session.scalar(

@@ -14,11 +14,13 @@ from commons.projects.models import Need, ResourceKind
 
 
 class PledgeStatus(enum.StrEnum):
-    """promised → confirmed (money received, hours done, skill given) — or withdrawn while promised."""
+    """promised → confirmed (money received, hours done, skill given); withdrawn while promised;
+    released when the project's all-or-nothing deadline passes short of its minimum, or it is cancelled."""
 
     PROMISED = "promised"
     CONFIRMED = "confirmed"
     WITHDRAWN = "withdrawn"
+    RELEASED = "released"
 
 
 # The pledges that count in a need's progress.
@@ -44,6 +46,7 @@ class Pledge(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contributor: Mapped[User] = relationship(lazy="joined")
     need: Mapped[Need] = relationship(lazy="joined")

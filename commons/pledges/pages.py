@@ -17,7 +17,7 @@ from commons.formatting import format_amount
 from commons.pledges import services
 from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, SkillPledgeIn, TimePledgeIn
 from commons.projects.models import Need, ResourceKind
-from commons.projects.pages import project_page
+from commons.projects.pages import project_page, valuation_of
 from commons.projects.services import get_project
 from commons.web.auth import require_user
 from commons.web.forms import Form, RawForm, convert, undo
@@ -80,6 +80,7 @@ async def make_pledge(
             pledge_errors={need.id: exc.message},
             pledge_values={need.id: form.as_dict()},
             status_code=exc.status_code,
+            valuation=valuation_of(request),
         )
     given = "votre compétence" if pledge.kind == ResourceKind.SKILL else format_amount(pledge.kind.value, pledge.amount)
     thanks = (

@@ -15,13 +15,17 @@ from commons.ledger.rules import EUR, MINUTES, AccountKind
 from commons.ledger.services import open_account, record_transfer
 from commons.pledges.models import STANDING, Pledge, PledgeStatus
 from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, PledgeRead, SkillPledgeIn, TimePledgeIn
-from commons.projects.models import Need, Project, ResourceKind
+from commons.projects.models import Project, ResourceKind
 from commons.projects.services import get_project, is_lead
 
 
 def _check_open(project: Project) -> None:
     if project.challenge is not None and project.challenge.status != ChallengeStatus.OPEN:
         raise Conflict("L'appel n'est pas ouvert : les contributions sont fermées.")
+    if project.funding_status.is_final:
+        raise Conflict("Ce projet est clos ou annulé : les contributions sont fermées.")
+    if project.funding_deadline is not None and project.funding_deadline <= utcnow():
+        raise Conflict("L'échéance de financement de ce projet est passée.")
 
 
 async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, data: PledgeIn) -> Pledge:
@@ -44,8 +48,9 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
         raise InvalidInput(
             f"Le besoin « {need.label} » attend une contribution de type {need.kind.value}, pas {kind.value}."
         )
-    # Under the need's row lock, so two pledges at once cannot both pass the maximum.
-    await session.execute(select(Need.id).where(Need.id == need.id).with_for_update())
+    # Under the project's row lock, so two pledges at once cannot both pass the maximum. The project
+    # (not the need) is locked, first, as the read-model worker does: one lock order, no deadlock.
+    await session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     standing = await session.scalar(
         select(func.coalesce(func.sum(Pledge.amount), 0)).where(Pledge.need_id == need.id, Pledge.status.in_(STANDING))
     )
@@ -82,10 +87,24 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
     return pledge
 
 
-async def withdraw_pledge(session: AsyncSession, *, actor: User, pledge_id: int) -> Pledge:
-    pledge = await session.get(Pledge, pledge_id)
-    if pledge is None:
+async def _lock_project_of(session: AsyncSession, pledge_id: int) -> Pledge:
+    """The pledge, re-read under its project's row lock.
+
+    Every change to the pledges a project counts takes that lock, as the read-model worker does
+    while it sums them, so totals always come from one consistent state and two changes of the
+    same pledge cannot both pass their checks.
+    """
+    project_id = await session.scalar(select(Pledge.project_id).where(Pledge.id == pledge_id))
+    if project_id is None:
         raise NotFound(f"Contribution {pledge_id} introuvable.")
+    await session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+    pledge = await session.get(Pledge, pledge_id, populate_existing=True)
+    assert pledge is not None
+    return pledge
+
+
+async def withdraw_pledge(session: AsyncSession, *, actor: User, pledge_id: int) -> Pledge:
+    pledge = await _lock_project_of(session, pledge_id)
     if pledge.contributor_id != actor.id:
         raise Forbidden("Seule la personne qui a fait cette contribution peut la retirer.")
     if pledge.status == PledgeStatus.CONFIRMED:
@@ -119,9 +138,7 @@ async def confirm_pledge(session: AsyncSession, *, actor: User, pledge_id: int) 
     hours and skills by a project lead (the work was done). The ledger moves money and time
     from the contributor's account to the project's; a skill has no amount to move.
     """
-    pledge = await session.get(Pledge, pledge_id)
-    if pledge is None:
-        raise NotFound(f"Contribution {pledge_id} introuvable.")
+    pledge = await _lock_project_of(session, pledge_id)
     project = await get_project(session, pledge.project_id, viewer=actor)
     may_confirm = is_lead(project, actor) or (pledge.kind == ResourceKind.MONEY and pledge.contributor_id == actor.id)
     if not may_confirm:

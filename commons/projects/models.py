@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from commons.accounts.models import User
 from commons.challenges.models import Challenge
 from commons.db import Base, UTCDateTime, str_enum, utcnow
+from commons.projects.funding import FundingStatus
 
 
 class ResourceKind(enum.StrEnum):
@@ -37,6 +38,10 @@ class Project(Base):
     citizen_involvement: Mapped[str] = mapped_column(Text, default="")
     community_animation: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # All or nothing: at this time, pledges are kept if every need reached its minimum, else released.
+    funding_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    funding_status: Mapped[FundingStatus] = mapped_column(str_enum(FundingStatus, 20), default=FundingStatus.OPEN)
     # Read model, maintained by the workers from pledge events.
     pledged_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     pledged_minutes: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -19,6 +19,8 @@ from commons.pledges.services import project_pledges
 from commons.projects import services
 from commons.projects.models import ParticipationForm, Project, ResourceOffer
 from commons.projects.schemas import MembershipCreate, ProjectCreate, ProjectUpdate
+from commons.resources.services import project_funding_mix
+from commons.resources.valuation import ValuationTable
 from commons.web.auth import require_user
 from commons.web.forms import Form, RawForm, convert, parse_cents, parse_minutes, undo
 from commons.web.templating import flash, render
@@ -175,13 +177,17 @@ async def project_page(
     user: User | None,
     project: Project,
     *,
+    valuation: ValuationTable,
     pledge_errors: dict[int, str] | None = None,
     pledge_values: dict[int, dict[str, str]] | None = None,
     join_form: dict[str, Any] | None = None,
     join_error: str = "",
     status_code: int = 200,
 ) -> Template:
-    """The project page, also shown again with a form's error (pledge, join)."""
+    """The project page, also shown again with a form's error (pledge, join).
+
+    ``valuation`` is the settings' table valuing volunteer time, for the funding mix.
+    """
     lead = services.is_lead(project, user)
     return await render(
         "projects/detail.html",
@@ -197,15 +203,26 @@ async def project_page(
         pledge_values=pledge_values or {},
         join_form=join_form or {"forms": [], "resources": []},
         join_error=join_error,
+        funding_mix=await project_funding_mix(db, project.id, valuation=valuation),
         status_code=status_code,
     )
 
 
+def valuation_of(request: PageRequest) -> ValuationTable:
+    """The configured table valuing volunteer time (``COMMONS_SMIC_HOURLY_CENTS``, ``COMMONS_SKILL_LEVELS``)."""
+    valuation: ValuationTable = request.app.state.settings.valuation
+    return valuation
+
+
 @get("/projects/{project_id:int}", name="projects:detail")
 async def project_detail(
-    db: NamedDependency[AsyncSession], user: NamedDependency[User | None], project_id: FromPath[int]
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    project_id: FromPath[int],
 ) -> Template:
-    return await project_page(db, user, await services.get_project(db, project_id, viewer=user))
+    project = await services.get_project(db, project_id, viewer=user)
+    return await project_page(db, user, project, valuation=valuation_of(request))
 
 
 async def _led_project(db: AsyncSession, user: User, project_id: int) -> Project:
@@ -281,7 +298,13 @@ async def join_project(
         await undo(db, member)
         project = await services.get_project(db, project_id, viewer=member)
         return await project_page(
-            db, member, project, join_form=submitted, join_error=exc.message, status_code=exc.status_code
+            db,
+            member,
+            project,
+            join_form=submitted,
+            join_error=exc.message,
+            status_code=exc.status_code,
+            valuation=valuation_of(request),
         )
     flash(request, "Bienvenue dans l'équipe ! Les porteurs du projet sont prévenus.")
     return Redirect(f"/projects/{project_id}#equipe", status_code=303)

@@ -14,6 +14,7 @@ from commons.challenges.models import Challenge
 from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType
 from commons.pledges.models import STANDING, Pledge
+from commons.projects.funding import funding_status
 from commons.projects.models import Need, Project, ResourceKind
 
 
@@ -34,8 +35,12 @@ async def refresh_project_totals(session: AsyncSession, project_id: int) -> None
             )
         ).all()
     )
-    for need in await session.scalars(select(Need).where(Need.project_id == project_id)):
+    needs = list(await session.scalars(select(Need).where(Need.project_id == project_id)))
+    for need in needs:
         need.pledged_amount = int(per_need.get(need.id, 0))
+    project.funding_status = funding_status(
+        project.funding_status, ((n.min_amount, n.max_amount, n.pledged_amount) for n in needs)
+    )
     cents, minutes, contributors = (
         await session.execute(
             select(
@@ -80,9 +85,18 @@ async def refresh_challenge_totals(session: AsyncSession, challenge_id: int) -> 
     )
 
 
+_PROJECT_EVENTS = (
+    EventType.PLEDGE_MADE,
+    EventType.PLEDGE_WITHDRAWN,
+    EventType.PROJECT_UPDATED,
+    EventType.PROJECT_SETTLED,
+    EventType.PROJECT_CANCELLED,
+)
+
+
 async def apply_event(session: AsyncSession, event: OutboxEvent) -> None:
     """The read-model consumer: which totals an event changes."""
-    if event.type in (EventType.PLEDGE_MADE, EventType.PLEDGE_WITHDRAWN):
+    if event.type in _PROJECT_EVENTS:
         await refresh_project_totals(session, event.payload["project_id"])
     elif (
         event.type in (EventType.PROJECT_LAUNCHED, EventType.ROUND_IMPORTED)

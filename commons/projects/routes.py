@@ -8,6 +8,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
+from commons.pledges.settlement import cancel_project
 from commons.projects import services
 from commons.projects.models import Project
 from commons.projects.schemas import (
@@ -52,6 +53,9 @@ def project_read(project: Project) -> ProjectRead:
         pledged_minutes=project.pledged_minutes,
         contributor_count=project.contributor_count,
         created_at=project.created_at,
+        funding_status=project.funding_status.value,
+        funding_deadline=project.funding_deadline,
+        settled_at=project.settled_at,
     )
 
 
@@ -124,3 +128,11 @@ class ProjectsApi(Controller):
             "forms": membership.forms,
             "resources": membership.resources,
         }
+
+    @post("/projects/{project_id:int}/cancel", name="api:projects:cancel", status_code=200)
+    async def cancel_project(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], project_id: FromPath[int]
+    ) -> ProjectRead:
+        """The leads cancel their project: every pledge is released (reversed in the ledger if confirmed)."""
+        await cancel_project(db, actor=require_user(user), project_id=project_id)
+        return project_read(await services.get_project(db, project_id, viewer=user))

@@ -46,6 +46,8 @@ class ProjectCreate(msgspec.Struct, forbid_unknown_fields=True):
     citizen_involvement: LongText = ""
     community_animation: LongText = ""
     needs: Annotated[list[NeedIn], Meta(max_length=50)] = []
+    # All or nothing: pledges are released if every need has not reached its minimum by then.
+    funding_deadline: datetime | None = None
 
 
 class ProjectUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,6 +63,7 @@ class ProjectUpdate(msgspec.Struct, forbid_unknown_fields=True):
     citizen_involvement: LongText | msgspec.UnsetType = msgspec.UNSET
     community_animation: LongText | msgspec.UnsetType = msgspec.UNSET
     needs: Annotated[list[NeedIn], Meta(max_length=50)] | msgspec.UnsetType = msgspec.UNSET
+    funding_deadline: datetime | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class MembershipCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -119,3 +122,6 @@ class ProjectRead(msgspec.Struct):
     pledged_minutes: int
     contributor_count: int
     created_at: datetime
+    funding_status: str
+    funding_deadline: datetime | None
+    settled_at: datetime | None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commons.accounts.models import User
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
-from commons.db import commit_or_conflict
+from commons.db import commit_or_conflict, utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.outbox import EventType, record_event
 from commons.projects.models import Membership, MembershipRole, Need, Project, ResourceKind
@@ -58,6 +60,16 @@ def _need(item: NeedIn, position: int) -> Need:
     return Need(kind=kind, label=label, skill=skill, min_amount=low, max_amount=high, position=position)
 
 
+def _future_deadline(moment: datetime | None) -> datetime | None:
+    """A funding deadline in UTC, refused when already passed."""
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment <= utcnow():
+        raise InvalidInput("L'échéance de financement doit être dans le futur.")
+    return moment
+
+
 def _check_accepts_projects(challenge: Challenge) -> None:
     if challenge.status != ChallengeStatus.OPEN:
         raise Conflict("Cet appel n'est pas ouvert : on ne peut pas y lancer de projet.")
@@ -77,6 +89,7 @@ async def launch_project(
         author_id=actor.id,
         title=title,
         summary=summary,
+        funding_deadline=_future_deadline(data.funding_deadline),
         **{field: getattr(data, field).strip() for field in _TEXT_FIELDS},
         needs=[_need(item, i) for i, item in enumerate(data.needs)],
         memberships=[Membership(user_id=actor.id, role=MembershipRole.LEAD, forms=["support"], resources=[])],
@@ -126,7 +139,11 @@ async def update_project(session: AsyncSession, *, actor: User, project_id: int,
     for field, value in msgspec.structs.asdict(data).items():
         if value is msgspec.UNSET:
             continue
-        if field == "needs":
+        if field == "funding_deadline":
+            if project.settled_at is not None:
+                raise Conflict("L'échéance de ce projet est passée et réglée : elle ne peut plus changer.")
+            project.funding_deadline = _future_deadline(value)
+        elif field == "needs":
             start = len(project.needs)
             project.needs.extend(_need(item, start + i) for i, item in enumerate(value))
         elif field in ("title", "summary"):
@@ -135,6 +152,8 @@ async def update_project(session: AsyncSession, *, actor: User, project_id: int,
             setattr(project, field, value.strip())
         else:
             setattr(project, field, value.strip())
+    # Needs added or raised may change the funding status (a fully funded project reopens).
+    record_event(session, EventType.PROJECT_UPDATED, project_id=project.id)
     await session.commit()
     return await get_project(session, project.id, viewer=actor)
 

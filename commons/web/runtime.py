@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from commons.budgeting.services import close_due_rounds
 from commons.db import create_engine, create_sessionmaker
+from commons.pledges.settlement import settle_due_projects
 from commons.settings import Settings
 from workers.broker import build_broker, start_worker
 from workers.relay import Relay
@@ -59,11 +60,13 @@ class Runtime:
         self._tasks = [asyncio.create_task(self.relay.run()), asyncio.create_task(self._sweep_deadlines())]
 
     async def _sweep_deadlines(self, interval: float = 30.0) -> None:
-        """Close the rounds whose time has come: at start-up (deadlines missed while nothing ran), then periodically."""
+        """Close due rounds and settle due projects, at start-up (deadlines missed while nothing ran) and then
+        periodically."""
         while True:
             try:
                 async with self.sessionmaker() as session:
                     await close_due_rounds(session)
+                    await settle_due_projects(session)
             except asyncio.CancelledError:
                 raise
             except Exception:

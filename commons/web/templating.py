@@ -15,6 +15,7 @@ from commons.challenges.models import LICENCES
 from commons.challenges.services import list_funder_organizations
 from commons.formatting import format_amount, format_cents, format_minutes
 from commons.notifications.services import unread_count
+from commons.resources.chart import format_share, funding_mix_chart
 from commons.web.forms import PARIS
 
 KIND_LABELS = {"money": "Argent", "time": "Temps", "skill": "Compétence"}
@@ -82,6 +83,8 @@ def configure_environment(engine: JinjaTemplateEngine) -> None:
     env.filters["amount"] = format_amount
     env.filters["date_fr"] = format_date
     env.filters["datetime_fr"] = format_datetime
+    env.filters["share"] = format_share
+    env.filters["funding_mix_chart"] = funding_mix_chart
     env.globals["LICENCES"] = LICENCES
     env.globals["KIND_LABELS"] = KIND_LABELS
     env.globals["FORM_LABELS"] = FORM_LABELS

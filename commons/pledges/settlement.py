@@ -1,0 +1,139 @@
+"""Releasing pledges: all-or-nothing deadlines, and cancelled projects.
+
+A released pledge keeps its row (history is never deleted); if it had been confirmed, the
+ledger transfer that brought its money or time to the project is reversed, not erased.
+Settlement is found by a periodic sweep (Dramatiq has no scheduler), so a deadline passed
+while nothing ran is settled at the next start; the project's row lock and ``settled_at``
+make a second run a no-op.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from commons.accounts.models import User
+from commons.db import utcnow
+from commons.errors import Conflict, Forbidden, NotFound
+from commons.events.outbox import EventType, record_event
+from commons.ledger.services import reverse_transfer, transfer_by_key
+from commons.pledges.models import STANDING, Pledge, PledgeStatus
+from commons.projects.funding import FundingStatus
+from commons.projects.models import Project
+from commons.projects.services import get_project, is_lead
+
+
+async def _locked_project(session: AsyncSession, project_id: int) -> Project | None:
+    return await session.scalar(
+        select(Project)
+        .where(Project.id == project_id)
+        .with_for_update(of=Project)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def _release_standing_pledges(session: AsyncSession, project: Project, why: str) -> list[Pledge]:
+    """Release every promised or confirmed pledge of the project, reversing confirmed ones in the ledger."""
+    pledges = list(
+        await session.scalars(
+            select(Pledge).where(Pledge.project_id == project.id, Pledge.status.in_(STANDING)).order_by(Pledge.id)
+        )
+    )
+    now = utcnow()
+    for pledge in pledges:
+        confirmed = await transfer_by_key(session, f"pledge:{pledge.id}:confirmed")
+        if confirmed is not None:
+            await reverse_transfer(
+                session,
+                transfer_id=confirmed.id,
+                key=f"pledge:{pledge.id}:released",
+                reason=f"{why} (contribution {pledge.id})",
+            )
+        pledge.status = PledgeStatus.RELEASED
+        pledge.released_at = now
+    return pledges
+
+
+def _needs_at_minimum(project: Project, pledged: dict[int, int]) -> bool:
+    return all(pledged.get(need.id, 0) >= need.min_amount for need in project.needs)
+
+
+async def _standing_per_need(session: AsyncSession, project_id: int) -> dict[int, int]:
+    rows = await session.execute(
+        select(Pledge.need_id, Pledge.amount).where(Pledge.project_id == project_id, Pledge.status.in_(STANDING))
+    )
+    totals: dict[int, int] = {}
+    for need_id, amount in rows:
+        totals[need_id] = totals.get(need_id, 0) + amount
+    return totals
+
+
+async def settle_project(session: AsyncSession, project_id: int) -> bool | None:
+    """Settle a project whose all-or-nothing deadline has passed; None if there was nothing to do.
+
+    Returns True when the pledges are kept (every need reached its minimum), False when released.
+    The caller commits.
+    """
+    project = await _locked_project(session, project_id)
+    if (
+        project is None
+        or project.settled_at is not None
+        or project.funding_deadline is None
+        or project.funding_deadline > utcnow()
+        or project.funding_status.is_final
+    ):
+        return None
+    kept = _needs_at_minimum(project, await _standing_per_need(session, project.id))
+    released = [] if kept else await _release_standing_pledges(session, project, "Minimum non atteint à l'échéance")
+    project.settled_at = utcnow()
+    record_event(
+        session,
+        EventType.PROJECT_SETTLED,
+        project_id=project.id,
+        kept=kept,
+        released_pledge_ids=[p.id for p in released],
+        contributor_ids=sorted({p.contributor_id for p in released}),
+    )
+    return kept
+
+
+async def settle_due_projects(session: AsyncSession) -> int:
+    """The sweep: settle every project whose deadline has passed; safe to run anywhere, any number of times."""
+    due = list(
+        await session.scalars(
+            select(Project.id).where(
+                Project.funding_deadline <= utcnow(),
+                Project.settled_at.is_(None),
+                Project.funding_status.not_in((FundingStatus.CANCELLED, FundingStatus.COMPLETED)),
+            )
+        )
+    )
+    settled = 0
+    for project_id in due:
+        if await settle_project(session, project_id) is not None:
+            settled += 1
+        await session.commit()
+    return settled
+
+
+async def cancel_project(session: AsyncSession, *, actor: User, project_id: int) -> Project:
+    """The leads cancel their project: every pledge is released and its contributor told."""
+    visible = await get_project(session, project_id, viewer=actor)
+    if not is_lead(visible, actor):
+        raise Forbidden("Seuls les porteurs du projet peuvent l'annuler.")
+    project = await _locked_project(session, project_id)
+    if project is None:
+        raise NotFound(f"Projet {project_id} introuvable.")
+    if project.funding_status.is_final:
+        raise Conflict("Ce projet est déjà clos ou annulé.")
+    released = await _release_standing_pledges(session, project, "Projet annulé")
+    project.funding_status = FundingStatus.CANCELLED
+    record_event(
+        session,
+        EventType.PROJECT_CANCELLED,
+        project_id=project.id,
+        released_pledge_ids=[p.id for p in released],
+        contributor_ids=sorted({p.contributor_id for p in released}),
+    )
+    await session.commit()
+    return project
