@@ -1,6 +1,7 @@
-"""The ``commons`` command: serve, worker, migrate, demo, admin.
+"""The ``commons`` command: serve, worker, migrate, demo, ledger, admin, allocate.
 
-Every command first applies pending migrations, so each works on a fresh data directory.
+Every command but ``allocate`` (a computation on a file) first applies pending migrations,
+so each works on a fresh data directory.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts import services as accounts
 from commons.accounts.models import OrganizationKind
+from commons.budgeting.cli import register as register_allocate
 from commons.db import create_engine, create_sessionmaker
 from commons.errors import DomainError
 from commons.migrate import upgrade
@@ -166,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("migrate", help="appliquer les migrations en attente").set_defaults(func=cmd_migrate)
+    # Pure computation on a file: no settings, no database.
+    register_allocate(sub).set_defaults(without_database=True)
     sub.add_parser("demo", help="charger le territoire de démonstration").set_defaults(func=cmd_demo)
 
     ledger = sub.add_parser("ledger", help="grand livre des ressources (argent et temps)").add_subparsers(
@@ -206,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "without_database", False):
+        pure: int = args.func(args)
+        return pure
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()

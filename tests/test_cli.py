@@ -85,3 +85,15 @@ def test_serve_answers_on_a_fresh_data_directory(tmp_path: Path) -> None:
 def test_ledger_check_passes_on_a_fresh_ledger(tmp_path: Path) -> None:
     result = commons(tmp_path, "ledger", "check")
     assert result.returncode == 0, result.stderr
+
+
+def test_allocate_prints_the_outcome_of_a_pabulib_file(tmp_path: Path) -> None:
+    assen = Path(__file__).resolve().parents[2] / "shared" / "data" / "pabulib" / "Netherlands_Assen_2024.pb"
+    result = commons(tmp_path, "allocate", str(assen), "--rule", "equal-shares", "--completion", "add1")
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    # The projects the city funded (the file's `selected` column).
+    assert sorted(outcome["selected"], key=int) == ["2", "3", "5", "6", "9", "11", "12", "13", "14"]
+    assert outcome["budget"] == 100_000 and outcome["cost"] <= 100_000
+    # A computation on a file touches no database.
+    assert not (tmp_path / "commons.sqlite3").exists()

@@ -90,5 +90,8 @@ def allocate(inputs: RoundInputs) -> Allocation:
     if inputs.rule == "greedy":
         return greedy(election, sat=inputs.satisfaction, money=CENTS)
     if inputs.rule == "equal_shares":
-        return equal_shares(election, sat=inputs.satisfaction, completion=inputs.completion, money=CENTS)
+        # add1 raises every share by one euro at a time, as the method is defined in currency units.
+        return equal_shares(
+            election, sat=inputs.satisfaction, completion=inputs.completion, share_increment=100, money=CENTS
+        )
     raise ValueError(f"unknown rule {inputs.rule!r}")

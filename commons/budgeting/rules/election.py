@@ -62,9 +62,7 @@ class ApprovalElection:
             raise ValueError(f"the budget must be non-negative, got {self.budget}")
         for project, cost in self.costs.items():
             if not isinstance(cost, int) or cost < 0:
-                raise ValueError(
-                    f"project {project!r}: the cost must be a non-negative integer, got {cost!r}"
-                )
+                raise ValueError(f"project {project!r}: the cost must be a non-negative integer, got {cost!r}")
         if self.weights is not None:
             if len(self.weights) != len(self.ballots):
                 raise ValueError(f"{len(self.weights)} weights for {len(self.ballots)} ballots")

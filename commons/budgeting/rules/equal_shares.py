@@ -34,15 +34,14 @@ Completions (``completion``), because MES alone usually leaves money unspent:
 - "add1u": "add1", then the remaining money goes greedily to the projects with most approvals
   (:func:`commons.budgeting.rules.greedy.greedy` with cost satisfaction), as equalshares.net recommends.
 
-Speed: voters with identical ballots are grouped; voters with the same remaining money (as an exact
-function of the share, see below) form a class, so computing ρ for a project costs one pass over its
-supporters' groups plus a sort of a few classes; ρ only grows during a run, so a project is re-evaluated
-only when its last ρ could beat the best one found in the round (lazy evaluation with a heap).
-For the completions, every quantity of a run is an affine function of the share b (remaining money,
-price ρ, money available to a project), and each decision of the run is a sign of such a function;
-so one run at share b also yields the largest interval [b, b') on which every decision, hence the outcome,
-is provably the same. The completion reuses a run for every share of that interval instead of rerunning,
-which makes "add1" exact and fast even when the share moves by thousands of units.
+Speed: voters with identical ballots are grouped, and voters with the same remaining money form a
+class; each project keeps the weight of its supporters per class up to date as voters pay, so pricing a
+project only sorts a few classes. ρ only grows during a run, so a project is re-priced only when its
+last ρ could beat the best one found in the round (lazy evaluation with a heap). For the completions,
+a run at share b also tries to certify an interval [b, b'] on which every decision, hence the outcome,
+is provably the same (see `_MesRun`), and the search reuses the run for every share of the interval
+instead of rerunning MES (on Częstochowa, 190 runs instead of more than 886). All the arithmetic is
+exact (gmpy2 rationals).
 """
 
 from __future__ import annotations
@@ -78,6 +77,7 @@ def equal_shares(
     *,
     sat: Satisfaction = "cost",
     completion: Completion = "none",
+    share_increment: int = 1,
     money: MoneyFormat = MoneyFormat(),  # noqa: B008 - an immutable value
 ) -> Allocation:
     """Allocate the budget by the Method of Equal Shares (see the module docstring for the definition,
@@ -87,6 +87,9 @@ def equal_shares(
         election: the costs, ballots (and weights: a voter's share is proportional to it) and budget.
         sat: "cost" (default, as equalshares.net) or "cardinality" satisfaction.
         completion: "none", "add1" or "add1u".
+        share_increment: how much "add1" adds to every share at a time, in the unit of the costs: 1 for
+            whole currency units as in pabulib files, 100 when costs are cents, so that the outcome is
+            the one computed in currency units (MES does not depend on the unit of money).
         money: how amounts are written in explanations.
     """
     if sat not in ("cost", "cardinality"):
@@ -97,9 +100,11 @@ def equal_shares(
     if profile.total_weight == 0:
         run = None
     elif completion == "none":
-        run = profile.run(mpq(election.budget, profile.total_weight), track=False)
+        run = profile.run(mpq(election.budget, profile.total_weight))
     else:
-        run = _complete_by_raising_shares(profile)
+        if share_increment < 1:
+            raise ValueError(f"the share increment must be a positive integer, got {share_increment}")
+        run = _complete_by_raising_shares(profile, share_increment)
     allocation = profile.allocation(run, money)
     if completion == "add1u":
         return greedy(
@@ -113,31 +118,60 @@ def equal_shares(
 
 
 @dataclass(frozen=True, slots=True)
-class _Affine:
-    """A quantity as an exact affine function of the share b, known by its value at the share b0 of the
-    run and its slope: value(b) = at + slope × (b - b0)."""
+class _Money:
+    """The remaining money (per unit of weight) of a class of voters, as a function of the share b.
+
+    `at` is its exact value at the share b0 of the run. When the run certifies an interval of shares
+    [b0, b1], `low` and `high` are the slopes of two lines through (b0, at) between which the money lies
+    for every share of the interval; otherwise they are 0.
+    """
+
+    at: Rational
+    low: Rational
+    high: Rational
+
+
+_NO_MONEY = _Money(mpq(0), mpq(0), mpq(0))
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A line through (b0, at) with the given slope: a bound valid over the certified interval."""
 
     at: Rational
     slope: Rational
 
-    def __sub__(self, other: _Affine) -> _Affine:
-        return _Affine(self.at - other.at, self.slope - other.slope)
+
+@dataclass(frozen=True, slots=True)
+class _Pricing:
+    """How a project would be paid for at the share of the run.
+
+    Attributes:
+        payment: what a supporter with enough money pays per unit of weight.
+        rho: the price per unit of satisfaction (the quantity MES minimises), with the slope of a lower
+            bound of it over the certified interval.
+        payment_low_slope: slope of a lower bound of `payment` over the certified interval.
+        supporters: the (money, weight) classes of the supporters, by increasing money.
+        short: how many of those classes (the first ones) cannot pay `payment` and give all they have.
+    """
+
+    payment: Rational
+    rho: _Line
+    payment_low_slope: Rational
+    supporters: list[tuple[_Money, int]]
+    short: int
 
 
-_ZERO = _Affine(mpq(0), mpq(0))
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Run:
     """One run of MES at a given share per unit of weight.
 
     Attributes:
-        share: the share b of every unit of voter weight.
+        share: the share b0 of every unit of voter weight.
         selected: indices of the funded projects, in funding order.
         prices: for each funded project, what a supporter pays at most per unit of weight.
         available: for each candidate not funded, what its supporters still had at the end.
-        valid_until: the outcome is provably the same for every share in [share, valid_until)
-            (None: up to infinity); only computed when asked for.
+        valid_until: the outcome is provably the same for every share in [share, valid_until].
         cost: total cost of `selected`.
     """
 
@@ -145,7 +179,7 @@ class _Run:
     selected: list[int]
     prices: dict[int, Rational]
     available: dict[int, Rational]
-    valid_until: Rational | None
+    valid_until: Rational
     cost: int
 
 
@@ -174,17 +208,20 @@ class _Profile:
         self.supporter_weights: list[list[int]] = [
             [group_weights[group] for group in groups] for groups in self.supporters
         ]
-        self.group_count = len(group_weights)
+        self.group_weights = group_weights
+        self.group_projects: list[tuple[int, ...]] = [()] * len(group_weights)
+        for key, group in group_of.items():
+            self.group_projects[group] = tuple(key)
         # Satisfaction of a supporter per unit of weight: the price ρ asks ρ × this from each of them.
         self.satisfaction: list[int] = [cost if sat == "cost" else 1 for cost in self.costs]
         supported = [project for project, groups in enumerate(self.supporters) if groups]
         self.free: list[int] = [p for p in supported if self.costs[p] == 0 and sat == "cardinality"]
         self.candidates: list[int] = [p for p in supported if self.costs[p] > 0]
 
-    def run(self, share: Rational, *, track: bool) -> _Run:
-        """Run MES with `share` per unit of weight; with `track`, also find how far the share can grow
-        with the same outcome (see `_Run.valid_until`)."""
-        return _MesRun(self, share, track).result()
+    def run(self, share: Rational, *, until: Rational | None = None) -> _Run:
+        """Run MES with `share` per unit of weight; with `until`, also try to certify that the outcome
+        is the same for every share up to `until` (see `_Run.valid_until`)."""
+        return _MesRun(self, share, until).result()
 
     def is_exhaustive(self, run: _Run, limit: Rational) -> bool:
         """True when no candidate left out would fit in `limit` besides the outcome (pabutools checks
@@ -235,30 +272,51 @@ class _Profile:
 
 
 class _MesRun:
-    """The state of one MES run: voters' remaining money per class, the lazily updated prices, and the
-    interval of shares on which the run's decisions hold."""
+    """One MES run: voters' remaining money per class, lazily updated prices and, when asked, the
+    certification that every decision stays the same for all shares of [share, until].
 
-    def __init__(self, profile: _Profile, share: Rational, track: bool) -> None:
+    Certification. Over the interval, a class's money is kept between two lines through its exact value
+    at `share`. For a rival project, pretending that the supporters found short of money at `share`
+    give at most their upper line and the others pay the rest equally gives a lower bound of its ρ at
+    every share of the interval (asking everyone min(money, payment) never collects more). For the funded
+    project, the true payment is the largest of such formulas over all ways of splitting the supporters,
+    a convex function of the share once the money is replaced by its lower line; it therefore lies below
+    the chord between its values at `share` and `until`. A decision holds on the whole interval when it
+    holds at both ends for these lines, because they are affine. The payments move the lines of the
+    classes accordingly. Checks are sufficient, not necessary: a failed check only shrinks the interval
+    to the single share `share`, whose outcome is always exact.
+    """
+
+    def __init__(self, profile: _Profile, share: Rational, until: Rational | None) -> None:
         self.profile = profile
         self.share = share
-        self.track = track
-        self.valid_until: Rational | None = None
-        # Every group starts in class 0; a class is the remaining money per unit of weight.
-        self.class_of_group = [0] * profile.group_count
-        self.class_money: list[_Affine] = [_Affine(share, mpq(1))]
-        self.class_by_money: dict[_Affine, int] = {self.class_money[0]: 0}
+        self.span: Rational | None = None if until is None or until <= share else until - share
+        self.certified = self.span is not None
+        # Every group starts in class 0; a class is a value of remaining money.
+        self.class_of_group = [0] * len(profile.group_weights)
+        # Candidates neither funded nor dropped yet, and the weight of each one's supporters per class,
+        # kept up to date as voters pay.
+        self.running = [False] * len(profile.ids)
+        for project in profile.candidates:
+            self.running[project] = True
+        self.supporters_per_class: list[dict[int, int]] = [
+            {0: sum(weights)} if weights else {} for weights in profile.supporter_weights
+        ]
+        start = _Money(share, mpq(1), mpq(1)) if self.span is not None else _Money(share, mpq(0), mpq(0))
+        self.class_money: list[_Money] = [start]
+        self.class_by_money: dict[_Money, int] = {start: 0}
 
     def result(self) -> _Run:
         """Fund projects until none is affordable."""
         profile = self.profile
         # Heap of (lower bound of ρ, project): the bound is the last computed ρ, or cost / total
         # satisfaction at first (ρ if nobody were short of money); ρ never decreases during a run.
-        lower_bounds: dict[int, _Affine] = {}
+        lower_bounds: dict[int, _Line] = {}
         heap: list[tuple[Rational, int]] = []
         for project in profile.candidates:
             weight = sum(profile.supporter_weights[project])
             bound = mpq(profile.costs[project], weight * profile.satisfaction[project])
-            lower_bounds[project] = _Affine(bound, mpq(0))
+            lower_bounds[project] = _Line(bound, mpq(0))
             heap.append((bound, project))
         heapq.heapify(heap)
         selected: list[int] = []
@@ -266,175 +324,225 @@ class _MesRun:
         available: dict[int, Rational] = {}
         while heap:
             best: tuple[Rational, int] | None = None
-            best_price = _ZERO
-            evaluated: list[tuple[int, _Affine]] = []
+            best_pricing: _Pricing | None = None
+            evaluated: list[int] = []
             while heap and (best is None or heap[0] < best):
                 _, project = heapq.heappop(heap)
-                priced = self._price(project)
-                if priced is None:
-                    available[project] = self._available(project).at
+                pricing = self._price(project, available)
+                if pricing is None:
                     continue
-                price, rho = priced
-                lower_bounds[project] = rho
-                evaluated.append((project, rho))
-                if best is None or (rho.at, project) < best:
-                    best, best_price = (rho.at, project), price
-            if best is None:
+                lower_bounds[project] = pricing.rho
+                evaluated.append(project)
+                if best is None or (pricing.rho.at, project) < best:
+                    best, best_pricing = (pricing.rho.at, project), pricing
+            if best is None or best_pricing is None:
                 break
             winner = best[1]
-            if self.track:
-                self._keep_winner(winner, lower_bounds, heap, evaluated)
-            for project, rho in evaluated:
+            payment_high_slope = self._certify_winner(
+                winner, best_pricing, lower_bounds, [p for _, p in heap] + evaluated
+            )
+            for project in evaluated:
                 if project != winner:
-                    heapq.heappush(heap, (rho.at, project))
+                    heapq.heappush(heap, (lower_bounds[project].at, project))
             selected.append(winner)
-            prices[winner] = best_price.at
-            self._pay(winner, best_price)
+            prices[winner] = best_pricing.payment
+            self._pay(winner, best_pricing, payment_high_slope)
         return _Run(
             share=self.share,
             selected=selected,
             prices=prices,
             available=available,
-            valid_until=self.valid_until,
+            valid_until=self.share + self.span if self.certified and self.span is not None else self.share,
             cost=sum(profile.costs[project] for project in selected),
         )
 
-    def _supporter_classes(self, project: int) -> dict[int, int]:
-        """Weight of the project's supporters in each class of remaining money."""
-        weights: dict[int, int] = {}
-        class_of_group = self.class_of_group
-        for group, weight in zip(
-            self.profile.supporters[project], self.profile.supporter_weights[project], strict=True
-        ):
-            money_class = class_of_group[group]
-            weights[money_class] = weights.get(money_class, 0) + weight
-        return weights
+    def _low_end(self, money: _Money) -> Rational:
+        """The money's lower line at the end of the certified interval."""
+        assert self.span is not None
+        return money.at + money.low * self.span
 
-    def _available(self, project: int) -> _Affine:
-        """Money the project's supporters still have."""
-        total = _ZERO
-        for money_class, weight in self._supporter_classes(project).items():
-            money = self.class_money[money_class]
-            total = _Affine(total.at + weight * money.at, total.slope + weight * money.slope)
-        return total
+    def _high_end(self, money: _Money) -> Rational:
+        """The money's upper line at the end of the certified interval."""
+        assert self.span is not None
+        return money.at + money.high * self.span
 
-    def _price(self, project: int) -> tuple[_Affine, _Affine] | None:
-        """(payment per unit of weight asked from a supporter who has enough, ρ) for the project, or
-        None when its supporters cannot afford it (it is then dropped for the rest of the run)."""
-        cost = self.profile.costs[project]
-        classes = sorted(
+    def _supporters_money(self, project: int) -> list[tuple[_Money, int]]:
+        """The (money, weight) classes of the project's supporters who still have money, by increasing
+        money."""
+        return sorted(
             (
                 (self.class_money[money_class], weight)
-                for money_class, weight in self._supporter_classes(project).items()
-                if self.class_money[money_class] != _ZERO
+                for money_class, weight in self.supporters_per_class[project].items()
+                if self.class_money[money_class] != _NO_MONEY
             ),
             key=lambda item: item[0].at,
         )
-        available_at = sum((money.at * weight for money, weight in classes), mpq(0))
-        if available_at < cost:
-            if self.track:
-                available = self._available(project)
-                self._require(_Affine(cost - available.at, -available.slope))
-            return None
-        # Supporters short of money (the first ones, by remaining money) give all they have; the
-        # others pay the same amount `payment` each, so that the project is exactly paid for.
-        paid_at, paid_slope = mpq(0), mpq(0)
-        remaining_weight = sum(weight for _, weight in classes)
-        short = 0
-        for money, weight in classes:
-            if (cost - paid_at) / remaining_weight <= money.at:
-                break
-            paid_at += weight * money.at
-            paid_slope += weight * money.slope
-            remaining_weight -= weight
-            short += 1
-        payment = _Affine((cost - paid_at) / remaining_weight, -paid_slope / remaining_weight)
-        if self.track:
-            for position, (money, _) in enumerate(classes):
-                self._require(payment - money if position < short else money - payment)
-        satisfaction = self.profile.satisfaction[project]
-        return payment, _Affine(payment.at / satisfaction, payment.slope / satisfaction)
 
-    def _pay(self, project: int, payment: _Affine) -> None:
-        """Every supporter pays `payment` per unit of weight, or all they have if that is less."""
+    def _price(self, project: int, available: dict[int, Rational]) -> _Pricing | None:
+        """The price of a project, or None when its supporters cannot afford it; it is then dropped for
+        the rest of the run and what they still have is noted in `available`."""
+        classes = self._supporters_money(project)
+        total = sum((money.at * weight for money, weight in classes), mpq(0))
+        cost = self.profile.costs[project]
+        if total < cost:
+            available[project] = total
+            self.running[project] = False
+            if self.certified and sum(self._high_end(m) * w for m, w in classes) >= cost:
+                self.certified = False  # its supporters might afford it before the end of the interval
+            return None
+        return self._pricing(project, classes)
+
+    def _pricing(self, project: int, classes: list[tuple[_Money, int]]) -> _Pricing:
+        """The price of a project its supporters (`classes`) can afford."""
+        payment, short = _equal_payment(self.profile.costs[project], [(m.at, w) for m, w in classes])
+        remaining_weight = sum(weight for _, weight in classes[short:])
+        payment_low_slope = -sum(money.high * weight for money, weight in classes[:short]) / remaining_weight
+        satisfaction = self.profile.satisfaction[project]
+        rho = _Line(payment / satisfaction, payment_low_slope / satisfaction)
+        return _Pricing(payment, rho, payment_low_slope, classes, short)
+
+    def _certify_winner(
+        self, winner: int, pricing: _Pricing, lower_bounds: dict[int, _Line], rivals: list[int]
+    ) -> Rational:
+        """Check that the winner still wins at the end of the interval (its ρ, bounded above by the
+        chord, below the lower bound of every rival's; equal is enough against a larger identifier).
+        Returns the slope of the chord bounding the winner's payment from above (0 if not certifying)."""
+        if not self.certified or self.span is None:
+            return mpq(0)
+        cost = self.profile.costs[winner]
+        ends = sorted((self._low_end(money), weight) for money, weight in pricing.supporters)
+        if sum(value * weight for value, weight in ends) < cost:
+            self.certified = False
+            return mpq(0)
+        payment_end, _ = _equal_payment(cost, ends)
+        payment_high_slope = (payment_end - pricing.payment) / self.span
+        rho_end = (pricing.payment + payment_high_slope * self.span) / self.profile.satisfaction[winner]
+        for project in rivals:
+            if project != winner and not self._stays_behind(project, winner, rho_end, lower_bounds):
+                self.certified = False
+                break
+        return payment_high_slope
+
+    def _stays_behind(self, rival: int, winner: int, rho_end: Rational, lower_bounds: dict[int, _Line]) -> bool:
+        """Whether the rival's ρ stays above the winner's at the end of the interval (equal is enough for
+        a larger identifier). A bound left from an earlier round may be too loose: the rival's ρ is
+        then recomputed now, which gives a tighter bound and keeps it for the next rounds."""
+
+        def ahead(bound: _Line) -> bool:
+            assert self.span is not None
+            end = bound.at + bound.slope * self.span
+            return end > rho_end or (end == rho_end and rival > winner)
+
+        if ahead(lower_bounds[rival]):
+            return True
+        classes = self._supporters_money(rival)
+        if sum(money.at * weight for money, weight in classes) < self.profile.costs[rival]:
+            return False
+        lower_bounds[rival] = self._pricing(rival, classes).rho
+        return ahead(lower_bounds[rival])
+
+    def _pay(self, project: int, pricing: _Pricing, payment_high_slope: Rational) -> None:
+        """Every supporter pays the payment per unit of weight, or all they have if that is less."""
         new_class: dict[int, int] = {}
-        for money_class in self._supporter_classes(project):
-            money = self.class_money[money_class]
-            left = money - payment if payment.at <= money.at else _ZERO
+        for position, (money, _) in enumerate(pricing.supporters):
+            left = self._after_payment(money, pricing, payment_high_slope, short=position < pricing.short)
             target = self.class_by_money.get(left)
             if target is None:
                 target = len(self.class_money)
                 self.class_money.append(left)
                 self.class_by_money[left] = target
-            new_class[money_class] = target
+            new_class[self.class_by_money[money]] = target
         class_of_group = self.class_of_group
+        supporters_per_class, running = self.supporters_per_class, self.running
+        running[project] = False
+        group_weights, group_projects = self.profile.group_weights, self.profile.group_projects
         for group in self.profile.supporters[project]:
-            class_of_group[group] = new_class[class_of_group[group]]
+            old = class_of_group[group]
+            new = new_class.get(old, old)
+            if new == old:
+                continue
+            class_of_group[group] = new
+            weight = group_weights[group]
+            for approved in group_projects[group]:
+                if not running[approved]:
+                    continue
+                counts = supporters_per_class[approved]
+                still = counts[old] - weight
+                if still:
+                    counts[old] = still
+                else:
+                    del counts[old]
+                counts[new] = counts.get(new, 0) + weight
 
-    def _keep_winner(
-        self,
-        winner: int,
-        lower_bounds: dict[int, _Affine],
-        heap: list[tuple[Rational, int]],
-        evaluated: list[tuple[int, _Affine]],
-    ) -> None:
-        """Require that the winner still wins for larger shares: its ρ stays below the (lower bound of
-        the) ρ of every other candidate still in the running; equal is enough for larger identifiers."""
-        rho = lower_bounds[winner]
-        for project in [project for _, project in heap] + [project for project, _ in evaluated]:
-            if project != winner:
-                self._require(lower_bounds[project] - rho)
-
-    def _require(self, quantity: _Affine) -> None:
-        """Record a decision: `quantity` is ≥ 0 at this share and must stay so; it does as long as the
-        share stays below the root of the affine function (kept exclusive, which is safe)."""
-        if quantity.slope < 0:
-            root = self.share + quantity.at / -quantity.slope
-            if self.valid_until is None or root < self.valid_until:
-                self.valid_until = root
+    def _after_payment(self, money: _Money, pricing: _Pricing, payment_high_slope: Rational, *, short: bool) -> _Money:
+        """A class's money after paying for a project: exact at the share, and its lines moved by the
+        payment's (its lower line by the payment's upper chord, its upper line by the chord of
+        max(0, upper line - payment's lower line), which is convex)."""
+        left = mpq(0) if short else money.at - pricing.payment
+        if not self.certified or self.span is None:
+            return _Money(left, mpq(0), mpq(0)) if left else _NO_MONEY
+        low = mpq(0) if short else money.low - payment_high_slope
+        high_end = max(mpq(0), self._high_end(money) - (pricing.payment + pricing.payment_low_slope * self.span))
+        return _Money(left, low, (high_end - left) / self.span)
 
 
-def _complete_by_raising_shares(profile: _Profile) -> _Run | None:
+def _equal_payment(cost: int, classes: list[tuple[Rational, int]]) -> tuple[Rational, int]:
+    """The payment q such that the classes, by increasing money, pay `cost` together, each unit of
+    weight giving min(money, q); returns q and how many classes (the first ones) give less than q.
+    The money of all classes together must cover the cost."""
+    paid = mpq(0)
+    remaining_weight = sum(weight for _, weight in classes)
+    for short, (money, weight) in enumerate(classes):
+        payment = (cost - paid) / remaining_weight
+        if payment <= money:
+            return payment, short
+        paid += weight * money
+        remaining_weight -= weight
+    raise ValueError("the classes cannot pay the cost")
+
+
+def _complete_by_raising_shares(profile: _Profile, increment: int) -> _Run | None:
     """The "add1" completion, exactly as pabutools computes it (see the module docstring), reusing a run
-    for all the shares on which its outcome provably stays the same."""
+    for all the shares on which its outcome is certified to stay the same."""
     budget = mpq(profile.budget)
     weight = profile.total_weight
     if budget == 0:
         # Nothing of positive cost can be funded (pabutools would search forever with a step of 0).
-        return profile.run(budget, track=False)
+        return profile.run(budget)
     if sum(profile.costs[project] for project in profile.candidates) <= budget:
         # Every outcome fits: pabutools' outer search runs to its bound B (n + 1), where the share
         # alone pays for everything and MES funds every candidate.
-        return profile.run(budget * (weight + 1) / weight, track=False)
+        return profile.run(budget * (weight + 1) / weight)
     pieces: list[_Run] = []
+    span = mpq(increment)
 
     def outcome_at(share: Rational) -> _Run:
+        """MES at this share, from a certified run if one covers it; the length of the interval to
+        certify adapts (doubling after a success, halving after a failure)."""
+        nonlocal span
         for piece in pieces:
-            if piece.share == share or (
-                piece.share < share and (piece.valid_until is None or share < piece.valid_until)
-            ):
+            if piece.share <= share <= piece.valid_until:
                 return piece
-        piece = profile.run(share, track=True)
+        piece = profile.run(share, until=share + span)
         pieces.append(piece)
+        span = span * 2 if piece.valid_until > share else max(span / 2, mpq(increment, 16))
         return piece
 
     def inner_search(limit: Rational) -> _Run | None:
-        """From a share of limit / n, add 1 until the outcome is exhaustive for `limit` (kept) or costs
-        more than `limit` (the previous one is kept; None stands for pabutools' empty start)."""
+        """From a share of limit / n, add `increment` until the outcome is exhaustive for `limit` (kept)
+        or costs more than `limit` (the previous one is kept; None stands for pabutools' empty start)."""
         start = limit / weight
         steps = 0
         previous: _Run | None = None
         while True:
-            run = outcome_at(start + steps)
+            run = outcome_at(start + steps * increment)
             if run.cost > limit:
                 return previous
             if profile.is_exhaustive(run, limit):
                 return run
             previous = run
-            if run.valid_until is None:
-                raise AssertionError("MES with an unbounded share funds every candidate")
-            # Every share start + k below valid_until gives this same outcome: skip them.
-            steps = max(steps + 1, math.ceil(run.valid_until - start))
+            # Every share start + k × increment up to valid_until gives this same outcome: skip them.
+            steps = max(steps + 1, math.floor((run.valid_until - start) / increment) + 1)
 
     step = budget / _BUDGET_STEPS
     bound = budget * (weight + 1)

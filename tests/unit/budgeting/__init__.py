@@ -1,0 +1,1 @@
+"""Tests of the pure allocation engine and the pabulib format."""
