@@ -13,14 +13,17 @@ from commons.budgeting.rules.election import (
 )
 from commons.budgeting.rules.equal_shares import Completion, equal_shares
 from commons.budgeting.rules.greedy import greedy
+from commons.budgeting.rules.quadratic import Match, quadratic_match
 
 __all__ = [
     "Allocation",
     "ApprovalElection",
     "Completion",
+    "Match",
     "MoneyFormat",
     "ProjectId",
     "Satisfaction",
     "equal_shares",
     "greedy",
+    "quadratic_match",
 ]
