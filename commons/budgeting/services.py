@@ -23,7 +23,7 @@ from commons.budgeting.pabulib import PabulibError, PabulibInstance, PabulibProj
 from commons.budgeting.schemas import BallotIn, RoundCreate, RoundImport, RoundUpdate
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
-from commons.db import utcnow
+from commons.db import as_utc, utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType, record_event
@@ -32,10 +32,6 @@ from commons.projects.models import Membership, MembershipRole, Need, Project, R
 STAKEHOLDER_KINDS = frozenset(
     {"collectivite", "association", "entreprise", "habitant", "universite", "fondation", "media"}
 )
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 async def _administered_challenge(session: AsyncSession, actor: User, challenge_id: int) -> Challenge:
@@ -91,8 +87,8 @@ async def create_round(session: AsyncSession, *, actor: User, challenge_id: int,
         completion=data.completion,
         budget_cents=data.budget_cents,
         seed_cents=data.seed_cents,
-        opens_at=_utc(data.opens_at),
-        closes_at=_utc(data.closes_at),
+        opens_at=as_utc(data.opens_at),
+        closes_at=as_utc(data.closes_at),
         min_choices=data.min_choices,
         max_choices=data.max_choices,
         max_ballot_cents=data.max_ballot_cents,
@@ -129,7 +125,7 @@ async def update_round(session: AsyncSession, *, actor: User, round_id: int, dat
     for field, value in msgspec.structs.asdict(data).items():
         if value is msgspec.UNSET:
             continue
-        setattr(round_, field, _utc(value) if isinstance(value, datetime) else value)
+        setattr(round_, field, as_utc(value) if isinstance(value, datetime) else value)
     _check_limits(round_)
     await session.commit()
     return round_

@@ -5,8 +5,6 @@ Only the admins of a call's organization may change it; a draft is visible to th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import msgspec
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +13,7 @@ from commons.accounts.models import Organization, OrganizationAdmin, Organizatio
 from commons.accounts.services import administered_organizations, is_organization_admin
 from commons.challenges.models import LICENCES, Challenge, ChallengeFollower, ChallengeStatus, Indicator
 from commons.challenges.schemas import ChallengeCreate, ChallengeUpdate, IndicatorIn
-from commons.db import commit_or_conflict, utcnow
+from commons.db import as_utc, commit_or_conflict, utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.outbox import EventType, record_event
 from commons.territories.models import Territory
@@ -29,13 +27,6 @@ def _required_text(value: str, label: str) -> str:
     if not value:
         raise InvalidInput(f"Le champ « {label} » est obligatoire.")
     return value
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """Deadlines are kept in UTC; one given without a zone is taken as UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _check_licence(licence: str) -> str:
@@ -85,7 +76,7 @@ async def create_challenge(session: AsyncSession, *, actor: User, data: Challeng
         themes=sorted({t.strip().lower() for t in data.themes if t.strip()}),
         territory_id=data.territory_id,
         pool_cents=data.pool_cents,
-        deadline=_utc(data.deadline),
+        deadline=as_utc(data.deadline) if data.deadline else None,
         indicators=_indicators(data.indicators),
     )
     session.add(challenge)
@@ -128,7 +119,7 @@ async def update_challenge(
         elif field == "themes":
             challenge.themes = sorted({t.strip().lower() for t in value if t.strip()})
         elif field == "deadline":
-            challenge.deadline = _utc(value)
+            challenge.deadline = as_utc(value) if value else None
         else:
             setattr(challenge, field, value.strip() if isinstance(value, str) else value)
     await session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import msgspec
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commons.accounts.models import User
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
-from commons.db import commit_or_conflict, utcnow
+from commons.db import as_utc, commit_or_conflict, utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.outbox import EventType, record_event
 from commons.projects.models import Membership, MembershipRole, Need, Project, ResourceKind
@@ -64,7 +64,7 @@ def _future_deadline(moment: datetime | None) -> datetime | None:
     """A funding deadline in UTC, refused when already passed."""
     if moment is None:
         return None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = as_utc(moment)
     if moment <= utcnow():
         raise InvalidInput("L'échéance de financement doit être dans le futur.")
     return moment
