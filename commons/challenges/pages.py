@@ -21,6 +21,7 @@ from commons.errors import Conflict, Forbidden, InvalidInput
 from commons.projects.models import Project
 from commons.projects.services import list_projects
 from commons.resources.services import challenge_funding_mix
+from commons.resources.transparency import challenge_transparency
 from commons.web.auth import require_user
 from commons.web.forms import PARIS, Form, RawForm, convert, euros_input, undo
 from commons.web.templating import flash, render
@@ -196,6 +197,15 @@ async def challenge_detail(
     )
 
 
+@get("/challenges/{challenge_id:int}/transparence", name="challenges:transparency")
+async def challenge_transparency_page(
+    db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+) -> Template:
+    """The call's money in, allocated, spent and hours given, over all its projects."""
+    figures = await challenge_transparency(db, challenge_id, viewer=user)
+    return await render("resources/transparency.html", db=db, user=user, figures=figures)
+
+
 async def _administered(db: AsyncSession, user: User, challenge_id: int) -> Challenge:
     """A call the user may edit (its organization's admins only)."""
     challenge = await services.get_challenge(db, challenge_id, viewer=user)
@@ -283,6 +293,7 @@ PAGES = [
     new_challenge,
     create_challenge,
     challenge_detail,
+    challenge_transparency_page,
     edit_challenge,
     update_challenge,
     publish_challenge,

@@ -11,6 +11,8 @@ from commons.accounts.models import User
 from commons.challenges import services
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.schemas import ChallengeCreate, ChallengeRead, ChallengeUpdate, IndicatorRead
+from commons.resources.schemas import TransparencyRead, transparency_read
+from commons.resources.transparency import challenge_transparency
 from commons.web.auth import require_user
 
 
@@ -70,6 +72,13 @@ class ChallengesApi(Controller):
         data: JSONBody[ChallengeCreate],
     ) -> ChallengeRead:
         return challenge_read(await services.create_challenge(db, actor=require_user(user), data=data))
+
+    @get("/{challenge_id:int}/transparency", name="api:challenges:transparency")
+    async def get_transparency(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], challenge_id: FromPath[int]
+    ) -> TransparencyRead:
+        """Open data: the call's figures summed over its projects (see the project's transparency)."""
+        return transparency_read(await challenge_transparency(db, challenge_id, viewer=user))
 
     @get("/{challenge_id:int}", name="api:challenges:detail")
     async def get_challenge(

@@ -30,7 +30,7 @@ _LABELS = {"note": "Message", "amount_cents": "Montant", "minutes": "Heures", "s
 
 def _pledge(form: Form, need: Need) -> PledgeIn:
     """A pledge in the need's kind: euros for money, hours for time, nothing to count for a skill."""
-    common = {"need_id": need.id, "note": form.text("note")}
+    common = {"need_id": need.id, "note": form.text("note"), "public_name": form.text("public_name") == "1"}
     if need.kind == ResourceKind.MONEY:
         cents = form.cents("amount", "Montant")
         if not cents:

@@ -17,6 +17,7 @@ class MoneyPledgeIn(msgspec.Struct, tag_field="kind", tag="money", forbid_unknow
     need_id: Id
     amount_cents: PositiveCents
     note: LongText = ""
+    public_name: bool = False
 
 
 class TimePledgeIn(msgspec.Struct, tag_field="kind", tag="time", forbid_unknown_fields=True):
@@ -24,12 +25,14 @@ class TimePledgeIn(msgspec.Struct, tag_field="kind", tag="time", forbid_unknown_
     minutes: PositiveMinutes
     skill: Annotated[str, Meta(max_length=120)] = ""
     note: LongText = ""
+    public_name: bool = False
 
 
 class SkillPledgeIn(msgspec.Struct, tag_field="kind", tag="skill", forbid_unknown_fields=True):
     need_id: Id
     skill: SkillName | None = None
     note: LongText = ""
+    public_name: bool = False
 
 
 PledgeIn = MoneyPledgeIn | TimePledgeIn | SkillPledgeIn
@@ -43,6 +46,7 @@ class PledgeRead(msgspec.Struct, omit_defaults=True):
     status: str
     contributor: dict[str, object]
     created_at: datetime
+    public_name: bool
     amount_cents: int | None = None
     minutes: int | None = None
     skill: str = ""

@@ -70,6 +70,7 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
         amount=amount,
         skill=skill,
         note=data.note.strip(),
+        public_name=data.public_name,
     )
     session.add(pledge)
     await session.flush()
@@ -207,6 +208,7 @@ def pledge_read(pledge: Pledge) -> PledgeRead:
         status=pledge.status.value,
         contributor={"id": pledge.contributor.id, "name": pledge.contributor.name},
         created_at=pledge.created_at,
+        public_name=pledge.public_name,
         skill=pledge.skill,
         note=pledge.note,
         **amounts,

@@ -20,6 +20,7 @@ from commons.projects import services
 from commons.projects.models import ParticipationForm, Project, ResourceOffer
 from commons.projects.schemas import MembershipCreate, ProjectCreate, ProjectUpdate
 from commons.resources.services import project_funding_mix
+from commons.resources.transparency import project_transparency
 from commons.resources.valuation import ValuationTable
 from commons.web.auth import require_user
 from commons.web.forms import Form, RawForm, convert, parse_cents, parse_minutes, undo
@@ -225,6 +226,15 @@ async def project_detail(
     return await project_page(db, user, project, valuation=valuation_of(request))
 
 
+@get("/projects/{project_id:int}/transparence", name="projects:transparency")
+async def project_transparency_page(
+    db: NamedDependency[AsyncSession], user: NamedDependency[User | None], project_id: FromPath[int]
+) -> Template:
+    """Money in, allocated, spent and hours given, with the contributors who chose to be named."""
+    figures = await project_transparency(db, project_id, viewer=user)
+    return await render("resources/transparency.html", db=db, user=user, figures=figures)
+
+
 async def _led_project(db: AsyncSession, user: User, project_id: int) -> Project:
     project = await services.get_project(db, project_id, viewer=user)
     if not services.is_lead(project, user):
@@ -310,4 +320,12 @@ async def join_project(
     return Redirect(f"/projects/{project_id}#equipe", status_code=303)
 
 
-PAGES = [new_project, create_project, project_detail, edit_project, update_project, join_project]
+PAGES = [
+    new_project,
+    create_project,
+    project_detail,
+    project_transparency_page,
+    edit_project,
+    update_project,
+    join_project,
+]

@@ -18,6 +18,8 @@ from commons.projects.schemas import (
     ProjectRead,
     ProjectUpdate,
 )
+from commons.resources.schemas import TransparencyRead, transparency_read
+from commons.resources.transparency import project_transparency
 from commons.web.auth import require_user
 
 
@@ -99,6 +101,13 @@ class ProjectsApi(Controller):
         self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], project_id: FromPath[int]
     ) -> ProjectRead:
         return project_read(await services.get_project(db, project_id, viewer=user))
+
+    @get("/projects/{project_id:int}/transparency", name="api:projects:transparency")
+    async def get_transparency(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], project_id: FromPath[int]
+    ) -> TransparencyRead:
+        """Open data: money promised, received, allocated and spent, hours promised and given, named contributors."""
+        return transparency_read(await project_transparency(db, project_id, viewer=user))
 
     @patch("/projects/{project_id:int}", name="api:projects:update")
     async def update_project(

@@ -24,6 +24,8 @@ def upgrade() -> None:
     with op.batch_alter_table("pledge", schema=None) as batch_op:
         batch_op.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("released_at", sa.DateTime(timezone=True), nullable=True))
+        # Whether the contributor is named on the transparency pages; existing pledges stay anonymous.
+        batch_op.add_column(sa.Column("public_name", sa.Boolean(), nullable=False, server_default=sa.false()))
 
     with op.batch_alter_table("project", schema=None) as batch_op:
         batch_op.add_column(sa.Column("funding_deadline", sa.DateTime(timezone=True), nullable=True))
@@ -57,5 +59,6 @@ def downgrade() -> None:
         batch_op.drop_column("funding_deadline")
 
     with op.batch_alter_table("pledge", schema=None) as batch_op:
+        batch_op.drop_column("public_name")
         batch_op.drop_column("released_at")
         batch_op.drop_column("confirmed_at")
