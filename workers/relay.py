@@ -9,6 +9,7 @@ be delivered twice (consumers are idempotent), never lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import dramatiq
@@ -64,17 +65,18 @@ class Relay:
             total += count
         return total
 
-    async def run(self, interval: float = 0.25) -> None:
-        """Drain forever: at each interval, or at once when ``wakeup`` is set."""
-        while True:
+    async def run(self, stopping: asyncio.Event, interval: float = 0.25) -> None:
+        """Drain until ``stopping`` is set: at each interval, or at once when ``wakeup`` is set.
+
+        The loop is stopped between passes, never cancelled inside one: a cancelled database call
+        can leave its connection inside a transaction (on SQLite, holding the write lock).
+        """
+        while not stopping.is_set():
             try:
                 await self.drain()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 logger.exception("outbox relay pass failed; retrying")
             self.wakeup.clear()
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), timeout=interval)
-            except TimeoutError:
-                pass
+            if not stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wakeup.wait(), timeout=interval)

@@ -33,6 +33,7 @@ class Runtime:
         self.worker: dramatiq.Worker | None = None
         self.relay: Relay | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
 
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
@@ -57,27 +58,31 @@ class Runtime:
 
         # A commit may have written events: publish them now rather than at the next poll.
         event.listen(web_session, "after_commit", _wake_relay)
-        self._tasks = [asyncio.create_task(self.relay.run()), asyncio.create_task(self._sweep_deadlines())]
+        self._stopping = asyncio.Event()
+        self._tasks = [
+            asyncio.create_task(self.relay.run(self._stopping)),
+            asyncio.create_task(self._sweep_deadlines()),
+        ]
 
     async def _sweep_deadlines(self, interval: float = 30.0) -> None:
         """Close due rounds and settle due projects, at start-up (deadlines missed while nothing ran) and then
-        periodically."""
-        while True:
+        periodically, until the application stops (between passes, like the relay)."""
+        while not self._stopping.is_set():
             try:
                 async with self.sessionmaker() as session:
                     await close_due_rounds(session)
                     await settle_due_projects(session)
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 logger.exception("deadline sweep failed; retrying")
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=interval)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._stopping.set()
+        if self.relay is not None:
+            self.relay.wakeup.set()
+        # Let the loops finish their pass: cancelling one inside a database call could leave a transaction open.
+        await asyncio.gather(*self._tasks)
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)
         if self.broker is not None:
