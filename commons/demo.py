@@ -24,12 +24,16 @@ from commons.accounts.services import add_organization_admin, create_organizatio
 from commons.challenges.schemas import ChallengeCreate, IndicatorIn
 from commons.challenges.services import create_challenge, publish_challenge
 from commons.errors import Conflict
+from commons.funders.schemas import FunderCreate
+from commons.funders.services import add_funder, list_funders, mark_received
 from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, SkillPledgeIn, TimePledgeIn
 from commons.pledges.services import make_pledge, withdraw_pledge
 from commons.projects.models import Need, ParticipationForm, Project, ResourceKind, ResourceOffer
 from commons.projects.read_models import refresh_project_totals
 from commons.projects.schemas import MembershipCreate, MoneyNeedIn, ProjectCreate, SkillNeedIn, TimeNeedIn
 from commons.projects.services import join_project, launch_project
+from commons.resources.schemas import RevenueLineCreate
+from commons.resources.services import declare_revenue
 from commons.territories.models import Territory, TerritoryLevel
 
 DEMO_PASSWORD = "demo-commons-2026"  # noqa: S105 - the documented password of the public demo accounts
@@ -104,7 +108,8 @@ class PledgeSeed:
     """A pledge on the need labelled ``need``; its kind is the need's.
 
     ``amount`` is in the need's unit: cents for money, minutes for time; a skill pledge is
-    always one person and leaves it at 0.
+    always one person and leaves it at 0. ``on_behalf_of`` names an organization the contributor
+    administers, to pledge in its name.
     """
 
     contributor: str  # login
@@ -113,6 +118,7 @@ class PledgeSeed:
     amount: int = 0
     note: str = ""
     withdrawn: bool = False
+    on_behalf_of: str = ""  # organization name
 
 
 INTERCOMMUNALITE = TerritorySeed(
@@ -567,6 +573,8 @@ PROJECTS: tuple[ProjectSeed, ...] = (
         lead="ines.blanc",
         project=ProjectCreate(
             title="Potagers pédagogiques dans les écoles",
+            # Every extra bac de culture is used: pledges beyond a need's maximum are welcome.
+            stretch_goals=True,
             summary=(
                 "Un potager dans chaque école du Val, cultivé par les enfants avec des jardiniers "
                 "bénévoles ; les récoltes rejoignent la cantine une fois par mois."
@@ -621,6 +629,46 @@ SUPPORT, FINANCE, RESOURCES = (
 )
 MONEY, TIME, SKILLS = ResourceOffer.MONEY, ResourceOffer.TIME, ResourceOffer.SKILLS
 NETWORK, TERRITORY = ResourceOffer.NETWORK, ResourceOffer.TERRITORY
+
+
+@dataclass(frozen=True, slots=True)
+class FunderSeed:
+    """A funder joining a call's pool beside the authority (whose own pool is the call's ``pool_cents``)."""
+
+    challenge: str  # challenge key
+    organization: str  # organization name
+    funder: FunderCreate
+    received: bool
+
+
+# The calls' authority marks its own pools received; other funders join with their rules and caps.
+RECEIVED_POOLS: tuple[str, ...] = ("mobilite", "alimentation")
+FUNDERS: tuple[FunderSeed, ...] = (
+    FunderSeed(
+        "mobilite",
+        "Fondation des Territoires solidaires",
+        FunderCreate(
+            organization_id=1,  # replaced by the organization's id when loading
+            amount_cents=_euros(20_000),
+            kinds=[OrganizationKind.ASSOCIATION, OrganizationKind.HABITANT],
+            max_share_percent=70,
+            max_cents=_euros(8_000),
+        ),
+        received=True,
+    ),
+    FunderSeed(
+        "alimentation",
+        "Commune de Saint-Aubin-sur-Vionne",
+        FunderCreate(organization_id=1, amount_cents=_euros(5_000), themes=["alimentation"]),
+        received=False,
+    ),
+)
+
+# Own revenue declared by the leads: services the projects already sell (project key, line).
+REVENUE: tuple[tuple[str, RevenueLineCreate], ...] = (
+    ("garage", RevenueLineCreate(_euros(4_800), "Réparations facturées à prix solidaire", "2026")),
+    ("garage", RevenueLineCreate(_euros(1_200), "Location de voitures à 3 € par jour", "2026")),
+)
 
 JOINS: tuple[JoinSeed, ...] = (
     JoinSeed(
@@ -894,8 +942,22 @@ JOINS: tuple[JoinSeed, ...] = (
 
 PLEDGES: tuple[PledgeSeed, ...] = (
     # Covoit'Vionne: the money need reaches its minimum exactly, the time need falls short.
-    PledgeSeed("anne.leroy", "covoit", "Application libre et hébergement", _euros(2_500), "Aide d'amorçage."),
-    PledgeSeed("hugo.lambert", "covoit", "Application libre et hébergement", _euros(1_000), "Mécénat."),
+    PledgeSeed(
+        "anne.leroy",
+        "covoit",
+        "Application libre et hébergement",
+        _euros(2_500),
+        "Aide d'amorçage.",
+        on_behalf_of="Fondation des Territoires solidaires",
+    ),
+    PledgeSeed(
+        "hugo.lambert",
+        "covoit",
+        "Application libre et hébergement",
+        _euros(1_000),
+        "Mécénat.",
+        on_behalf_of="Autocars Lambert",
+    ),
     PledgeSeed("chantal.mercier", "covoit", "Application libre et hébergement", _euros(300)),
     PledgeSeed("paul.bernard", "covoit", "Application libre et hébergement", _euros(150)),
     PledgeSeed("manon.petit", "covoit", "Application libre et hébergement", _euros(50)),
@@ -991,17 +1053,20 @@ async def load_demo(session: AsyncSession) -> str:
     people = {person.login: await _sign_up(session, person) for person in PEOPLE}
     organizations = await _create_organizations(session)
     challenges = await _post_challenges(session, people, organizations, territories)
+    await _add_funders(session, people, organizations, challenges)
     projects = await _launch_projects(session, people, challenges)
     for join in JOINS:
         await join_project(
             session, actor=people[join.member], project_id=projects[join.project].id, data=join.membership
         )
+    leads = {seed.key: people[seed.lead] for seed in PROJECTS}
+    for key, line in REVENUE:
+        await declare_revenue(session, actor=leads[key], project_id=projects[key].id, data=line)
     for seed in PLEDGES:
         project = projects[seed.project]
         need = {need.label: need for need in project.needs}[seed.need]
-        pledge = await make_pledge(
-            session, actor=people[seed.contributor], project_id=project.id, data=_pledge_input(need, seed)
-        )
+        data = _pledge_input(need, seed, organizations.get(seed.on_behalf_of))
+        pledge = await make_pledge(session, actor=people[seed.contributor], project_id=project.id, data=data)
         if seed.withdrawn:
             await withdraw_pledge(session, actor=people[seed.contributor], pledge_id=pledge.id)
     # The workers recompute these from the events too; doing it now shows right totals at once.
@@ -1080,6 +1145,22 @@ async def _post_challenges(
     return ids
 
 
+async def _add_funders(
+    session: AsyncSession, people: dict[str, User], organizations: dict[str, int], challenges: dict[str, int]
+) -> None:
+    """The calls' other funders, added and marked received by the calls' authors as the pages do."""
+    authors = {seed.key: people[seed.author] for seed in CHALLENGES}
+    for key in RECEIVED_POOLS:
+        [authority] = await list_funders(session, challenge_id=challenges[key], viewer=authors[key])
+        await mark_received(session, actor=authors[key], challenge_id=challenges[key], funder_id=authority.funder.id)
+    for seed in FUNDERS:
+        data = msgspec.structs.replace(seed.funder, organization_id=organizations[seed.organization])
+        actor, challenge_id = authors[seed.challenge], challenges[seed.challenge]
+        funder = await add_funder(session, actor=actor, challenge_id=challenge_id, data=data)
+        if seed.received:
+            await mark_received(session, actor=actor, challenge_id=challenge_id, funder_id=funder.id)
+
+
 async def _launch_projects(
     session: AsyncSession, people: dict[str, User], challenges: dict[str, int]
 ) -> dict[str, Project]:
@@ -1092,12 +1173,14 @@ async def _launch_projects(
     }
 
 
-def _pledge_input(need: Need, seed: PledgeSeed) -> PledgeIn:
-    """The pledge of the need's kind."""
+def _pledge_input(need: Need, seed: PledgeSeed, organization_id: int | None) -> PledgeIn:
+    """The pledge of the need's kind, in the contributor's name or an organization's."""
     match need.kind:
         case ResourceKind.MONEY:
-            return MoneyPledgeIn(need_id=need.id, amount_cents=seed.amount, note=seed.note)
+            return MoneyPledgeIn(
+                need_id=need.id, amount_cents=seed.amount, note=seed.note, on_behalf_of_id=organization_id
+            )
         case ResourceKind.TIME:
-            return TimePledgeIn(need_id=need.id, minutes=seed.amount, note=seed.note)
+            return TimePledgeIn(need_id=need.id, minutes=seed.amount, note=seed.note, on_behalf_of_id=organization_id)
         case ResourceKind.SKILL:
-            return SkillPledgeIn(need_id=need.id, note=seed.note)
+            return SkillPledgeIn(need_id=need.id, note=seed.note, on_behalf_of_id=organization_id)

@@ -18,6 +18,7 @@ from commons.challenges import services
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.schemas import ChallengeCreate, ChallengeUpdate
 from commons.errors import Conflict, Forbidden, InvalidInput
+from commons.funders.pages import funders_context
 from commons.projects.models import Project
 from commons.projects.services import list_projects
 from commons.resources.services import challenge_funding_mix
@@ -194,6 +195,7 @@ async def challenge_detail(
         following=await services.is_following(db, user=user, challenge_id=challenge_id),
         funding_mix=await challenge_funding_mix(db, challenge_id, valuation=request.app.state.settings.valuation),
         **await rounds_context(db, challenge_id=challenge_id, viewer=user),
+        **await funders_context(db, challenge=challenge, viewer=user),
     )
 
 

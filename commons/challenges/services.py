@@ -16,6 +16,7 @@ from commons.challenges.schemas import ChallengeCreate, ChallengeUpdate, Indicat
 from commons.db import as_utc, commit_or_conflict, utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.outbox import EventType, record_event
+from commons.funders.authority import sync_authority_funder
 from commons.territories.models import Territory
 
 # Organizations that fund and post calls.
@@ -83,6 +84,7 @@ async def create_challenge(session: AsyncSession, *, actor: User, data: Challeng
     await session.flush()
     # The author hears of the projects that answer the call.
     session.add(ChallengeFollower(challenge_id=challenge.id, user_id=actor.id))
+    await sync_authority_funder(session, challenge)
     await session.commit()
     return await get_challenge(session, challenge.id, viewer=actor)
 
@@ -122,6 +124,7 @@ async def update_challenge(
             challenge.deadline = as_utc(value) if value else None
         else:
             setattr(challenge, field, value.strip() if isinstance(value, str) else value)
+    await sync_authority_funder(session, challenge)
     await session.commit()
     return await get_challenge(session, challenge.id, viewer=actor)
 

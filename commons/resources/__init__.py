@@ -1,1 +1,1 @@
-"""Resources beyond pledged money: volunteer time valued in euros, and a project's funding mix."""
+"""Resources beyond pledged money: volunteer time valued in euros, declared own revenue, the funding mix."""

@@ -24,7 +24,7 @@ from commons.resources.valuation import ValuationTable, round_half_up
 class Tier(enum.StrEnum):
     """The four sources of the règle des quatre tiers, in the order they are shown."""
 
-    PUBLIC = "public"  # collectivités' money (later also authority pools and subsidies)
+    PUBLIC = "public"  # collectivités' money: their pools' payouts and pledges made on their behalf
     PRIVATE = "private"  # companies, foundations, associations, citizens
     OWN_REVENUE = "own_revenue"  # services the project sells, declared by its lead
     VOLUNTEERING = "volunteering"  # volunteer time, valued with the valuation table
@@ -43,14 +43,14 @@ QUARTER = Fraction(1, 4)
 
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """A pledge, or pledges alike summed into one line, as the funding mix needs it.
+    """A pledge or a payout from a call's pool, or lines alike summed into one, as the funding mix needs it.
 
     Parameters:
         kind: money (``amount`` in cents), time (minutes) or skill (people, not valued).
         status: the pledges' status; only standing ones count.
         amount: in the kind's unit.
         skill: for time, the skill it brings (the pledge's, else its need's), which sets its coefficient.
-        public: for money, whether the contributor administers a collectivité.
+        public: for money, whether it comes from a collectivité (a pledge on its behalf, a payout it funded).
     """
 
     kind: ResourceKind
@@ -119,18 +119,16 @@ def _quarters(total: int) -> list[int]:
 def funding_mix(
     contributions: Iterable[Contribution], valuation: ValuationTable, *, own_revenue_cents: int = 0
 ) -> FundingMix:
-    """The funding mix of a project or a call from its pledges, beside the quatre tiers target.
+    """The funding mix of a project or a call from its pledges and payouts, beside the quatre tiers target.
 
-    Which pledges count: the standing ones, promised and confirmed (``commons.pledges.models.STANDING``,
-    the same ones as a need's progress); withdrawn pledges do not. Money pledges are public when the
-    contributor administers a collectivité, private otherwise. Time pledges are valued with
+    Which lines count: the standing ones, promised and confirmed (``commons.pledges.models.STANDING``,
+    the same ones as a need's progress); withdrawn pledges do not; payouts from a call's pool count as
+    confirmed. Money is public when it comes from a collectivité, private otherwise. Time pledges are valued with
     ``valuation``: the exact values are summed, then rounded once, half up to the cent, so the tier
     does not drift with the number of pledges. Skill pledges count people, not hours: they are not valued.
 
-    Own revenue has no field yet: the caller passes the amount the lead declared (default 0).
-
     Parameters:
-        contributions: the pledges, one line each or summed by identical fields.
+        contributions: the pledges and payouts, one line each or summed by identical fields.
         valuation: the table valuing volunteer time.
         own_revenue_cents: the services the project sells, as declared by its lead.
     """

@@ -1,4 +1,4 @@
-"""The public transparency of a project or a call: money in, allocated, spent, hours given, who gave.
+"""Public transparency of a project or a call: money in, allocated (by which funder), spent, hours, who gave.
 
 Everything here is aggregated; a contributor is named only when they opted in (``Pledge.public_name``)
 on at least one of their standing pledges, the others are only counted. Visibility follows
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commons.accounts.models import User
-from commons.budgeting.models import Round, RoundResult, RoundStatus
+from commons.accounts.models import Organization, User
 from commons.challenges.services import get_challenge
+from commons.funders.models import Funder, PayoutShare
 from commons.ledger.models import Entry, LedgerAccount
 from commons.ledger.rules import EUR, AccountKind
 from commons.pledges.models import STANDING, Pledge, PledgeStatus
@@ -29,8 +29,9 @@ class Transparency:
 
     Amounts are in euro cents and time in minutes. ``promised_*`` are pledges not yet kept;
     ``received_cents`` and ``given_minutes`` are confirmed pledges (money received, hours done);
-    ``allocated_cents`` is what published co-budget rounds gave (seed included); ``spent_cents``
-    is the ledger's spending (0 until expenses exist).
+    ``allocated_cents`` is what calls' pools paid out (co-budgets, seeds, matching: the payout rows,
+    each one a ledger transfer); ``funders`` says which funder paid how much of it, by name, most
+    first; ``spent_cents`` is the ledger's spending.
     """
 
     scope: str  # "project" or "challenge"
@@ -44,16 +45,12 @@ class Transparency:
     given_minutes: int
     named_contributors: tuple[str, ...]
     anonymous_contributors: int
+    funders: tuple[tuple[str, int], ...]
 
 
 async def project_transparency(session: AsyncSession, project_id: int, *, viewer: User | None = None) -> Transparency:
     """A project's transparency figures; ``NotFound`` if the viewer may not see the project."""
     project = await get_project(session, project_id, viewer=viewer)
-    allocated = (
-        await _allocated_cents(session, Round.challenge_id == project.challenge_id, {project.id})
-        if project.challenge_id is not None
-        else 0
-    )
     return await _transparency(
         session,
         scope="project",
@@ -61,7 +58,6 @@ async def project_transparency(session: AsyncSession, project_id: int, *, viewer
         title=project.title,
         pledges=Pledge.project_id == project.id,
         owners=select(Project.id).where(Project.id == project.id),
-        allocated_cents=allocated,
     )
 
 
@@ -71,8 +67,6 @@ async def challenge_transparency(
     """A call's transparency figures, summed over its projects; ``NotFound`` if the viewer may not see it."""
     challenge = await get_challenge(session, challenge_id, viewer=viewer)
     projects = select(Project.id).where(Project.challenge_id == challenge.id)
-    project_ids = set(await session.scalars(projects))
-    allocated = await _allocated_cents(session, Round.challenge_id == challenge.id, project_ids)
     return await _transparency(
         session,
         scope="challenge",
@@ -80,23 +74,19 @@ async def challenge_transparency(
         title=challenge.title,
         pledges=Pledge.project_id.in_(projects),
         owners=projects,
-        allocated_cents=allocated,
     )
 
 
-async def _allocated_cents(session: AsyncSession, rounds: ColumnElement[bool], project_ids: set[int]) -> int:
-    """The sum of the published results' lines (``total_cents``: allocation plus seed) for these projects."""
-    results = await session.scalars(
-        select(RoundResult.lines)
-        .join(Round, Round.id == RoundResult.round_id)
-        .where(Round.status == RoundStatus.PUBLISHED, rounds)
+async def _funders(session: AsyncSession, owners: Select[int]) -> tuple[tuple[str, int], ...]:
+    """What each funder paid these projects out of calls' pools, by name, the largest first."""
+    rows = await session.execute(
+        select(Organization.name, func.sum(PayoutShare.cents))
+        .join(Funder, Funder.organization_id == Organization.id)
+        .join(PayoutShare, PayoutShare.funder_id == Funder.id)
+        .where(PayoutShare.project_id.in_(owners))
+        .group_by(Organization.name)
     )
-    return sum(
-        int(line.get("total_cents", 0))
-        for lines in results
-        for line in lines
-        if int(line.get("project_id", 0)) in project_ids
-    )
+    return tuple(sorted(((name, int(total)) for name, total in rows), key=lambda line: (-line[1], line[0])))
 
 
 async def _transparency(
@@ -107,7 +97,6 @@ async def _transparency(
     title: str,
     pledges: ColumnElement[bool],
     owners: Select[int],
-    allocated_cents: int,
 ) -> Transparency:
     totals = {
         (kind, status): int(amount)
@@ -127,18 +116,20 @@ async def _transparency(
         )
     )
     named, anonymous = await _contributors(session, pledges)
+    funders = await _funders(session, owners)
     return Transparency(
         scope=scope,
         id=id,
         title=title,
         promised_cents=totals.get((ResourceKind.MONEY, PledgeStatus.PROMISED), 0),
         received_cents=totals.get((ResourceKind.MONEY, PledgeStatus.CONFIRMED), 0),
-        allocated_cents=allocated_cents,
+        allocated_cents=sum(cents for _, cents in funders),
         spent_cents=int(spent or 0),
         promised_minutes=totals.get((ResourceKind.TIME, PledgeStatus.PROMISED), 0),
         given_minutes=totals.get((ResourceKind.TIME, PledgeStatus.CONFIRMED), 0),
         named_contributors=named,
         anonymous_contributors=anonymous,
+        funders=funders,
     )
 
 
