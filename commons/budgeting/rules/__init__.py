@@ -14,16 +14,39 @@ from commons.budgeting.rules.election import (
 from commons.budgeting.rules.equal_shares import Completion, equal_shares
 from commons.budgeting.rules.greedy import greedy
 from commons.budgeting.rules.quadratic import Match, quadratic_match
+from commons.budgeting.rules.ratio import Gift, RatioMatch, RatioMode, ratio_match
+from commons.budgeting.rules.wallets import (
+    Delegation,
+    DelegationCycle,
+    Leftover,
+    WalletOutcome,
+    WalletProject,
+    allocate_wallets,
+    equal_wallets,
+    resolve_delegations,
+)
 
 __all__ = [
     "Allocation",
     "ApprovalElection",
     "Completion",
+    "Delegation",
+    "DelegationCycle",
+    "Gift",
+    "Leftover",
     "Match",
     "MoneyFormat",
     "ProjectId",
+    "RatioMatch",
+    "RatioMode",
     "Satisfaction",
+    "WalletOutcome",
+    "WalletProject",
+    "allocate_wallets",
     "equal_shares",
+    "equal_wallets",
     "greedy",
     "quadratic_match",
+    "ratio_match",
+    "resolve_delegations",
 ]
