@@ -12,14 +12,33 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
 
-from commons.budgeting.rules import Allocation, ApprovalElection, MoneyFormat, equal_shares, greedy
+from commons.budgeting.rules import Allocation, ApprovalElection, MoneyFormat, equal_shares, greedy, quadratic_match
 from commons.budgeting.rules.election import Satisfaction
 from commons.budgeting.rules.equal_shares import Completion
+from commons.budgeting.rules.ratio import Gift, ratio_match
+from commons.budgeting.rules.wallets import Delegation, WalletOutcome, WalletProject, allocate_wallets
 
 # Bumped whenever a rule's outcome on the same inputs may change.
 RULE_VERSION = "1"
 CENTS = MoneyFormat(currency="€", decimals=2)
+
+
+class _Canonical:
+    """Inputs published as a canonical JSON document (sorted keys, no spaces), fingerprinted by its SHA-256."""
+
+    __slots__ = ()
+
+    def _document(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def canonical(self) -> bytes:
+        return json.dumps(self._document(), separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +80,171 @@ class RoundInputs:
 
     def fingerprint(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a matching or wallet rule gives each candidate, in the shape of a result's lines.
+
+    Parameters:
+        amounts: money from the pool, by project id (every candidate, 0 included).
+        selected: the projects that receive something (matching) or are funded (wallets).
+        supporters: how many people gave to (matching) or put money on (wallets) each project.
+        explanations: a short French sentence per project.
+    """
+
+    amounts: Mapping[str, int]
+    selected: frozenset[str]
+    supporters: Mapping[str, int]
+    explanations: Mapping[str, str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingInputs(_Canonical):
+    """What a matching round's result depends on: the candidates, the pledges, the pool, the settings.
+
+    People appear as opaque ordinals ("p1", "p2", … in the order of their first pledge), never by
+    id, so the canonical inputs can be published.
+
+    Parameters:
+        rule: "quadratic" or "ratio".
+        costs: cost in cents of each candidate, by project id (as a string).
+        gifts: every money pledge counted, in arrival order: (project id, person ordinal, cents).
+        pool_cents: the money the pool puts in (the budget less seed funding).
+        project_cap_cents: the most one project may receive from the pool.
+        person_cap_cents, ratio, ratio_mode: the ratio rule's settings (neutral for quadratic).
+    """
+
+    rule: Literal["quadratic", "ratio"]
+    costs: Mapping[str, int]
+    gifts: Sequence[tuple[str, str, int]]
+    pool_cents: int
+    project_cap_cents: int | None = None
+    person_cap_cents: int | None = None
+    ratio: Fraction = Fraction(1)
+    ratio_mode: Literal["first_come", "proportional"] = "first_come"
+
+    def _document(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "rule_version": RULE_VERSION,
+            "costs": dict(self.costs),
+            "gifts": [list(gift) for gift in self.gifts],
+            "pool_cents": self.pool_cents,
+            "project_cap_cents": self.project_cap_cents,
+            "person_cap_cents": self.person_cap_cents,
+            "ratio": [self.ratio.numerator, self.ratio.denominator],
+            "ratio_mode": self.ratio_mode,
+        }
+
+    def contributions(self) -> dict[str, dict[str, int]]:
+        """Each person's pledges to each candidate added up: one person counts once per project."""
+        given: dict[str, dict[str, int]] = {project: {} for project in self.costs}
+        for project, person, cents in self.gifts:
+            given[project][person] = given[project].get(person, 0) + cents
+        return given
+
+
+def match(inputs: MatchingInputs) -> Outcome:
+    """The match of every candidate by the round's rule (estimate while open, result at the close).
+
+    Quadratic matching counts each person once per project (their pledges added up); ratio
+    matching serves each pledge in arrival order, a person's cap counting across all their pledges.
+    """
+    contributions = inputs.contributions()
+    supporters = {project: sum(1 for c in given.values() if c > 0) for project, given in contributions.items()}
+    if inputs.rule == "quadratic":
+        quadratic = quadratic_match(contributions, inputs.pool_cents, cap_cents=inputs.project_cap_cents, money=CENTS)
+        amounts, explanations = dict(quadratic.amounts), dict(quadratic.explanations)
+    else:
+        ratio = ratio_match(
+            [Gift(project=p, person=person, cents=cents) for p, person, cents in inputs.gifts],
+            inputs.pool_cents,
+            ratio=inputs.ratio,
+            project_cap_cents=inputs.project_cap_cents,
+            person_cap_cents=inputs.person_cap_cents,
+            mode=inputs.ratio_mode,
+            money=CENTS,
+        )
+        amounts = {project: ratio.amounts.get(project, 0) for project in inputs.costs}
+        explanations = {
+            project: ratio.explanations.get(project, "Aucun abondement : aucun don pendant le co-budget.")
+            for project in inputs.costs
+        }
+    return Outcome(
+        amounts=amounts,
+        selected=frozenset(p for p, cents in amounts.items() if cents > 0),
+        supporters=supporters,
+        explanations=explanations,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WalletInputs(_Canonical):
+    """What a wallet round's result depends on; participants appear as ordinals ("p1", … by registration).
+
+    Parameters:
+        projects: each candidate's minimum (its cost) and maximum, in cents, by project id.
+        participants: the ordinals of the people registered when the round opened.
+        spending: what each participant put on each project, in cents.
+        delegations: (delegator, delegate, percent) between participants.
+        pool_cents: the money split among the wallets (the budget less seed funding).
+        project_cap_cents: the most one person may put on one project.
+        leftover: "pool" or "respread" (see ``commons.budgeting.rules.wallets``).
+    """
+
+    projects: Mapping[str, tuple[int, int]]
+    participants: Sequence[str]
+    spending: Mapping[str, Mapping[str, int]]
+    delegations: Sequence[tuple[str, str, int]]
+    pool_cents: int
+    project_cap_cents: int | None = None
+    leftover: Literal["pool", "respread"] = "pool"
+
+    def _document(self) -> dict[str, Any]:
+        return {
+            "rule": "wallets",
+            "rule_version": RULE_VERSION,
+            "projects": {project: list(bounds) for project, bounds in self.projects.items()},
+            "participants": list(self.participants),
+            "spending": {person: dict(lines) for person, lines in self.spending.items() if lines},
+            "delegations": sorted(list(d) for d in self.delegations),
+            "pool_cents": self.pool_cents,
+            "project_cap_cents": self.project_cap_cents,
+            "leftover": self.leftover,
+        }
+
+
+def allocate_from_wallets(inputs: WalletInputs) -> tuple[WalletOutcome, Outcome]:
+    """Run the wallet rule: the rule's full outcome, and its lines' view."""
+    outcome = allocate_wallets(
+        {
+            project: WalletProject(minimum_cents=low, maximum_cents=high)
+            for project, (low, high) in inputs.projects.items()
+        },
+        inputs.participants,
+        inputs.pool_cents,
+        inputs.spending,
+        delegations=[Delegation(delegator=a, delegate=b, percent=p) for a, b, p in inputs.delegations],
+        project_cap_cents=inputs.project_cap_cents,
+        leftover=inputs.leftover,
+        money=CENTS,
+    )
+    supporters = {
+        project: sum(1 for lines in inputs.spending.values() if lines.get(project, 0) > 0)
+        for project in inputs.projects
+    }
+    amounts = {project: outcome.funded.get(project, 0) for project in inputs.projects}
+    return outcome, Outcome(
+        amounts=amounts,
+        selected=frozenset(outcome.funded),
+        supporters=supporters,
+        explanations=dict(outcome.explanations),
+    )
 
 
 def voter_weights(colleges: Sequence[str | None], declared: Mapping[str, int]) -> list[int] | None:

@@ -1,11 +1,12 @@
-"""HTML pages of co-budgets ("relevés"): declare one, vote, close, read the published result.
+"""HTML pages of co-budgets ("relevés"): declare one, vote, spread a wallet, close, read the result.
 
-Ballots are secret: the pages show how many people voted, never who chose what; a signed-in
-person sees only their own ballot.
+Ballots and wallets are secret: the pages show how many people voted or take part, never who
+chose what; a signed-in person sees only their own ballot or wallet.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,14 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
 from commons.budgeting import services
-from commons.budgeting.models import Round, RoundResult, RoundStatus
-from commons.budgeting.schemas import BallotIn, RoundCreate
+from commons.budgeting.models import Round, RoundResult, RoundRule, RoundStatus
+from commons.budgeting.schemas import BallotIn, DelegationIn, RoundCreate, SpendingIn, SpendingLine
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import can_administer, get_challenge
 from commons.db import utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.web.auth import require_user
-from commons.web.forms import PARIS, Form, RawForm, convert, euros_input, undo
+from commons.web.forms import PARIS, Form, RawForm, convert, euros_input, parse_cents, undo
 from commons.web.templating import flash, fragment, is_htmx, render
 
 PageRequest = Request[Any, Any, State]
@@ -43,6 +44,46 @@ RULES = {
         "Chaque votant reçoit une part égale du budget ; un projet est financé quand ses soutiens peuvent "
         "le payer ensemble avec leurs parts, si bien que chaque groupe de votants décide d'une part du "
         "budget proportionnelle à sa taille.",
+    ),
+    "quadratic": (
+        "Abondement quadratique",
+        "L'enveloppe abonde l'argent que chacun donne aux projets candidats pendant le co-budget, selon la "
+        "formule du financement quadratique : beaucoup de petits dons pèsent plus qu'un gros. Chaque personne "
+        "compte une fois par projet ; si les abondements dépassent l'enveloppe, tous sont réduits dans la même "
+        "proportion.",
+    ),
+    "ratio": (
+        "Abondement au ratio",
+        "L'enveloppe ajoute un multiple fixe de chaque don fait aux projets candidats pendant le co-budget "
+        "(par exemple 2 € pour 1 € donné), dans la limite des plafonds par projet et par personne, tant "
+        "qu'il reste de l'argent dans l'enveloppe.",
+    ),
+    "wallets": (
+        "Portefeuilles (façon Cobudget)",
+        "Les participants s'inscrivent avant l'ouverture ; l'enveloppe est alors partagée à parts égales entre "
+        "eux et chacun répartit son portefeuille entre les projets jusqu'à la clôture. Un projet qui atteint "
+        "son minimum est financé ; l'argent mis sur les autres suit la règle déclarée.",
+    ),
+}
+RATIO_MODES = {
+    "first_come": (
+        "Premier arrivé, premier servi",
+        "Les dons sont abondés dans leur ordre d'arrivée jusqu'à ce que l'enveloppe soit vide.",
+    ),
+    "proportional": (
+        "Proportionnel, à la clôture",
+        "À la clôture, si les abondements dépassent l'enveloppe, tous sont réduits dans la même proportion.",
+    ),
+}
+LEFTOVERS = {
+    "pool": (
+        "Retour à l'enveloppe",
+        "L'argent mis sur un projet qui n'atteint pas son minimum retourne à l'enveloppe.",
+    ),
+    "respread": (
+        "Second tour",
+        "Cet argent est rendu à chacun, qui le reporte sur les projets financés qu'il soutenait déjà, dans la "
+        "limite de leur maximum ; ce qui ne peut être placé retourne à l'enveloppe.",
     ),
 }
 SATISFACTIONS = {
@@ -74,7 +115,7 @@ COMPLETIONS = {
 }
 ROUND_STATUS_LABELS = {
     "upcoming": "À venir",
-    "open": "Ouvert au vote",
+    "open": "Ouvert",
     "due": "Clôture imminente",
     "closed": "Calcul en cours",
     "published": "Résultat publié",
@@ -92,6 +133,12 @@ _LABELS = {
     "max_choices": "Nombre maximal de choix",
     "max_ballot_cents": "Montant maximal par bulletin",
     "colleges": "Collèges",
+    "project_cap_cents": "Plafond par projet",
+    "ratio": "Ratio",
+    "person_cap_cents": "Plafond par personne",
+    "ratio_mode": "Mode d'abondement",
+    "delegation_allowed": "Délégation",
+    "leftover": "Argent non utilisé",
 }
 _DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -165,7 +212,14 @@ def _round_fields(form: Form) -> dict[str, Any]:
         "max_choices": form.integer("max_choices", "Nombre maximal de choix"),
         "max_ballot_cents": form.cents("max_ballot", "Montant maximal par bulletin"),
         "colleges": _colleges(form),
+        "project_cap_cents": form.cents("project_cap", "Plafond par projet"),
+        "person_cap_cents": form.cents("person_cap", "Plafond par personne"),
+        "ratio_mode": _choice(form, "ratio_mode", "Mode d'abondement", RATIO_MODES, "first_come"),
+        "delegation_allowed": form.text("delegation_allowed") == "1",
+        "leftover": _choice(form, "leftover", "Argent non utilisé", LEFTOVERS, "pool"),
     }
+    if form.text("ratio"):
+        fields["ratio"] = form.text("ratio")
     return fields
 
 
@@ -176,6 +230,8 @@ def _new_form_values(challenge: Challenge) -> dict[str, str]:
         "rule": "greedy",
         "satisfaction": "cost",
         "completion": "add1",
+        "ratio_mode": "first_come",
+        "leftover": "pool",
         "budget": euros_input(challenge.pool_cents),
         "opens_at": local_datetime_input(now),
         "closes_at": local_datetime_input(now + timedelta(days=14)),
@@ -210,6 +266,8 @@ async def _form_page(
         rules=RULES,
         satisfactions=SATISFACTIONS,
         completions=COMPLETIONS,
+        ratio_modes=RATIO_MODES,
+        leftovers=LEFTOVERS,
         max_colleges=MAX_COLLEGES,
         error=error,
         status_code=status_code,
@@ -225,9 +283,12 @@ def _submitted(form: Form) -> dict[str, Any]:
 
 
 async def rounds_context(db: AsyncSession, *, challenge_id: int, viewer: User | None) -> dict[str, Any]:
-    """What ``rounds/_list.html`` needs to list a call's co-budgets (the call page includes it too)."""
+    """What ``rounds/_list.html`` needs to list a call's co-budgets (the call page includes it too),
+    with the current estimated match of the open matching rounds."""
+    rounds = await services.list_rounds(db, challenge_id=challenge_id, viewer=viewer)
     return {
-        "rounds": await services.list_rounds(db, challenge_id=challenge_id, viewer=viewer),
+        "rounds": rounds,
+        "estimates": await services.estimates_of(db, rounds),
         "round_state": round_state,
         "round_status_labels": ROUND_STATUS_LABELS,
         "rules": RULES,
@@ -277,7 +338,7 @@ async def create_round(
         return await _form_page(
             db, author, challenge, form=_submitted(form), error=exc.message, status_code=exc.status_code
         )
-    flash(request, "Co-budget créé : ses règles sont publiques et figées dès le premier bulletin.")
+    flash(request, f"Co-budget créé : ses règles sont publiques et figées dès {services.FROZEN_BY[round_.rule]}.")
     return Redirect(f"/rounds/{round_.id}", status_code=303)
 
 
@@ -334,6 +395,11 @@ async def round_page(
     """The round page, also shown again with a ballot's error or a preview of its cost."""
     state = round_state(round_)
     ballot = await services.own_ballot(db, actor=user, round_id=round_.id) if user else None
+    wallet = (
+        await services.wallet_of(db, round_id=round_.id, actor=user)
+        if user and round_.rule == RoundRule.WALLETS
+        else None
+    )
     if chosen is None:
         chosen = set(ballot.approvals) if ballot else set()
     college, college_error = None, ""
@@ -355,6 +421,12 @@ async def round_page(
         satisfactions=SATISFACTIONS,
         greedy_ranking=GREEDY_RANKING,
         completions=COMPLETIONS,
+        ratio_modes=RATIO_MODES,
+        leftovers=LEFTOVERS,
+        ratio=services.ratio_text(round_),
+        estimate=(await services.estimates_of(db, [round_])).get(round_.id),
+        wallet=wallet,
+        participant_count=len(await services.participants_of(db, round_id=round_.id, viewer=user)),
         ballot_count=await services.ballot_count(db, round_.id),
         has_ballot=ballot is not None,
         selection=Selection.of(round_, chosen),
@@ -451,8 +523,12 @@ def _shorten(text: str, length: int) -> str:
 
 
 def ordered_lines(result: RoundResult) -> list[dict[str, Any]]:
-    """A result's lines as people read them: funded projects in funding order, then the others by votes."""
-    return sorted(result.lines, key=lambda line: (not line["selected"], line["rank"] or 0, -line["votes"]))
+    """A result's lines as people read them: funded projects in funding order (or by amount when the
+    rule has no order), then the others by votes or supporters."""
+    return sorted(
+        result.lines,
+        key=lambda line: (not line["selected"], line["rank"] or 0, -line["allocated_cents"], -line["votes"]),
+    )
 
 
 def allocation_chart(
@@ -504,11 +580,211 @@ async def round_result(
         result=result,
         lines=lines,
         funded_count=sum(1 for line in lines if line["selected"]),
+        paid_cents=sum(line.get("paid_cents", 0) for line in lines),
         chart=allocation_chart(lines),
         satisfactions=SATISFACTIONS,
         completions=COMPLETIONS,
+        supporters_label=SUPPORTERS[round_.rule],
         **context,
     )
 
 
-PAGES = [list_rounds, new_round, create_round, round_detail, vote, close_round, round_result]
+# What a result's "votes" column counts, by rule.
+SUPPORTERS = {
+    RoundRule.GREEDY: "Voix",
+    RoundRule.EQUAL_SHARES: "Voix",
+    RoundRule.QUADRATIC: "Donateurs",
+    RoundRule.RATIO: "Donateurs",
+    RoundRule.WALLETS: "Soutiens",
+}
+
+
+async def wallet_page(
+    db: AsyncSession,
+    user: User,
+    round_: Round,
+    *,
+    typed: dict[int, str] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    """ "Mon portefeuille": what I have, delegated and received, my spread, and what is left.
+
+    ``typed`` is a spread being filled in (shown again with an error, or previewed), in euros.
+    """
+    wallet = await services.wallet_of(db, round_id=round_.id, actor=user)
+    if typed is None:
+        typed = {project: euros_input(cents) for project, cents in wallet.spending.items()}
+    planned = 0
+    for value in typed.values():
+        try:
+            planned += parse_cents(value, "") if value else 0
+        except InvalidInput:
+            continue  # the error names it; the total shows what can be read
+    people = await services.participants_of(db, round_id=round_.id, viewer=user)
+    return await render(
+        "rounds/wallet.html",
+        db=db,
+        user=user,
+        round=round_,
+        challenge=await get_challenge(db, round_.challenge_id, viewer=user),
+        state=round_state(round_),
+        round_status_labels=ROUND_STATUS_LABELS,
+        leftovers=LEFTOVERS,
+        wallet=wallet,
+        typed=typed,
+        planned_cents=planned,
+        delegates=[person for person in people if person.id != user.id],
+        error=error,
+        status_code=status_code,
+    )
+
+
+@get("/rounds/{round_id:int}/wallet", name="rounds:wallet")
+async def wallet(
+    db: NamedDependency[AsyncSession], user: NamedDependency[User | None], round_id: FromPath[int]
+) -> Template:
+    person = require_user(user)
+    return await wallet_page(db, person, await services.get_round(db, round_id, viewer=person))
+
+
+def _spread(typed: dict[int, str], round_: Round) -> list[SpendingLine]:
+    """The amounts typed per candidate (in euros) as spending lines; blanks are left out."""
+    return [
+        SpendingLine(project_id=c.project_id, amount_cents=parse_cents(typed[c.project_id], c.project.title))
+        for c in round_.candidates
+        if typed[c.project_id]
+    ]
+
+
+async def _wallet_change(
+    request: PageRequest,
+    db: AsyncSession,
+    person: User,
+    round_id: int,
+    change: Callable[[], Awaitable[object]],
+    done: str,
+    *,
+    typed: dict[int, str] | None = None,
+) -> Template | Redirect:
+    """Apply a change to one's wallet: back to the wallet page with ``done``, or with the refusal and
+    what was typed."""
+    try:
+        await change()
+    except (InvalidInput, Conflict, Forbidden) as exc:
+        await undo(db, person)
+        round_ = await services.get_round(db, round_id, viewer=person)
+        return await wallet_page(db, person, round_, typed=typed, error=exc.message, status_code=exc.status_code)
+    flash(request, done)
+    return Redirect(f"/rounds/{round_id}/wallet", status_code=303)
+
+
+@post("/rounds/{round_id:int}/wallet", name="rounds:spend")
+async def spend(
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    round_id: FromPath[int],
+    data: URLEncodedBody[RawForm],
+) -> Template | Redirect:
+    """Save one's spread; with ``action=preview``, only show what would be left."""
+    person = require_user(user)
+    form = Form(data)
+    round_ = await services.get_round(db, round_id, viewer=person)
+    typed = {c.project_id: form.text(f"amount_{c.project_id}") for c in round_.candidates}
+    if form.text("action") == "preview":
+        return await wallet_page(db, person, round_, typed=typed)
+
+    async def save() -> None:
+        lines = _spread(typed, round_)
+        await services.save_spending(db, actor=person, round_id=round_id, data=SpendingIn(lines=lines))
+
+    done = "Répartition enregistrée. Vous pouvez la modifier jusqu'à la clôture."
+    return await _wallet_change(request, db, person, round_id, save, done, typed=typed)
+
+
+@post("/rounds/{round_id:int}/registration", name="rounds:register")
+async def register(
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    round_id: FromPath[int],
+) -> Template | Redirect:
+    person = require_user(user)
+
+    async def join() -> None:
+        await services.register(db, actor=person, round_id=round_id)
+
+    done = "Inscription enregistrée : votre portefeuille sera rempli à l'ouverture."
+    return await _wallet_change(request, db, person, round_id, join, done)
+
+
+@post("/rounds/{round_id:int}/registration/delete", name="rounds:unregister")
+async def unregister(
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    round_id: FromPath[int],
+) -> Redirect:
+    await services.unregister(db, actor=require_user(user), round_id=round_id)
+    flash(request, "Vous ne participez plus à ce co-budget.")
+    return Redirect(f"/rounds/{round_id}", status_code=303)
+
+
+_DELEGATION_LABELS = {"delegate_id": "Personne de confiance", "percent": "Part confiée (1 à 100 %)"}
+
+
+@post("/rounds/{round_id:int}/delegation", name="rounds:delegate")
+async def delegate(
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    round_id: FromPath[int],
+    data: URLEncodedBody[RawForm],
+) -> Template | Redirect:
+    """Hand a percentage of one's wallet to another participant; a cycle or an overspending is refused."""
+    person = require_user(user)
+    form = Form(data)
+
+    async def hand_over() -> None:
+        delegate_id = form.integer("delegate_id", _DELEGATION_LABELS["delegate_id"])
+        percent = form.integer("percent", _DELEGATION_LABELS["percent"])
+        if delegate_id is None or percent is None:
+            raise InvalidInput("Choisissez à qui confier une part de votre portefeuille, et laquelle.")
+        choice = convert({"delegate_id": delegate_id, "percent": percent}, DelegationIn, _DELEGATION_LABELS)
+        await services.delegate(db, actor=person, round_id=round_id, data=choice)
+
+    return await _wallet_change(request, db, person, round_id, hand_over, "Délégation enregistrée.")
+
+
+@post("/rounds/{round_id:int}/delegation/delete", name="rounds:undelegate")
+async def undelegate(
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    round_id: FromPath[int],
+) -> Template | Redirect:
+    person = require_user(user)
+
+    async def take_back() -> None:
+        await services.withdraw_delegation(db, actor=person, round_id=round_id)
+
+    done = "Délégation reprise : votre portefeuille vous revient en entier."
+    return await _wallet_change(request, db, person, round_id, take_back, done)
+
+
+PAGES = [
+    list_rounds,
+    new_round,
+    create_round,
+    round_detail,
+    vote,
+    close_round,
+    round_result,
+    wallet,
+    spend,
+    register,
+    unregister,
+    delegate,
+    undelegate,
+]

@@ -9,7 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from commons.budgeting.models import RoundRule
-from commons.schemas import Cents, Id, Title
+from commons.schemas import Cents, Id, PositiveCents, Title
 
 
 class CandidateIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -24,6 +24,10 @@ class CollegeIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 Choices = Annotated[int, Meta(ge=0, le=1000)]
+# The ratio of ratio matching: an integer ("2", 2) or a fraction ("3/2"), parsed by the service.
+Ratio = Annotated[str, Meta(min_length=1, max_length=12)] | Annotated[int, Meta(ge=1, le=100)]
+RatioMode = Literal["first_come", "proportional"]
+Leftover = Literal["pool", "respread"]
 
 
 class RoundCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,6 +42,14 @@ class RoundCreate(msgspec.Struct, forbid_unknown_fields=True):
     min_choices: Choices = 0
     max_choices: Choices | None = None
     max_ballot_cents: Cents | None = None
+    # Matching and wallet rules: the most one project may receive from the pool (quadratic, ratio),
+    # or the most one person may put on one project (wallets).
+    project_cap_cents: PositiveCents | None = None
+    ratio: Ratio | None = None
+    person_cap_cents: PositiveCents | None = None
+    ratio_mode: RatioMode = "first_come"
+    delegation_allowed: bool = False
+    leftover: Leftover = "pool"
     # Default: every project of the call, asking the sum of its money needs' minimums.
     candidates: Annotated[list[CandidateIn], Meta(max_length=1000)] | None = None
     colleges: Annotated[list[CollegeIn], Meta(max_length=10)] = []
@@ -54,6 +66,12 @@ class RoundUpdate(msgspec.Struct, forbid_unknown_fields=True):
     max_choices: Choices | msgspec.UnsetType | None = msgspec.UNSET
     max_ballot_cents: Cents | msgspec.UnsetType | None = msgspec.UNSET
     seed_cents: Cents | msgspec.UnsetType = msgspec.UNSET
+    project_cap_cents: PositiveCents | msgspec.UnsetType | None = msgspec.UNSET
+    ratio: Ratio | msgspec.UnsetType = msgspec.UNSET
+    person_cap_cents: PositiveCents | msgspec.UnsetType | None = msgspec.UNSET
+    ratio_mode: RatioMode | msgspec.UnsetType = msgspec.UNSET
+    delegation_allowed: bool | msgspec.UnsetType = msgspec.UNSET
+    leftover: Leftover | msgspec.UnsetType = msgspec.UNSET
 
 
 class RoundImport(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,6 +86,22 @@ class RoundImport(msgspec.Struct, forbid_unknown_fields=True):
 
 class BallotIn(msgspec.Struct, forbid_unknown_fields=True):
     approvals: Annotated[list[Id], Meta(max_length=1000)]
+
+
+class SpendingLine(msgspec.Struct, forbid_unknown_fields=True):
+    project_id: Id
+    amount_cents: Cents
+
+
+class SpendingIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A participant's whole spread of their wallet (replaces the previous one); amounts 0 are dropped."""
+
+    lines: Annotated[list[SpendingLine], Meta(max_length=1000)]
+
+
+class DelegationIn(msgspec.Struct, forbid_unknown_fields=True):
+    delegate_id: Id
+    percent: Annotated[int, Meta(ge=1, le=100)]
 
 
 class RoundRead(msgspec.Struct):
@@ -85,6 +119,12 @@ class RoundRead(msgspec.Struct):
     min_choices: int
     max_choices: int | None
     max_ballot_cents: int | None
+    project_cap_cents: int | None
+    ratio: str
+    person_cap_cents: int | None
+    ratio_mode: str
+    delegation_allowed: bool
+    leftover: str
     frozen: bool
     candidates: list[dict[str, Any]]
     colleges: list[dict[str, Any]]
@@ -100,3 +140,31 @@ class ResultRead(msgspec.Struct):
     total_cents: int
     computed_at: datetime
     lines: list[dict[str, Any]]
+    # A sentence on the whole result (where the money that was not allocated goes).
+    explanation: str
+
+
+class EstimateRead(msgspec.Struct):
+    """The current estimated match of a matching round ("abondement estimé")."""
+
+    round_id: int
+    computed_at: datetime | None
+    version: int
+    total_cents: int
+    lines: list[dict[str, Any]]
+
+
+class WalletRead(msgspec.Struct):
+    """One participant's wallet: what they have, delegated, received, spread, and what is left."""
+
+    round_id: int
+    registered: bool
+    participant_count: int
+    wallet_cents: int
+    delegated_cents: int
+    received_cents: int
+    spending_power_cents: int
+    spent_cents: int
+    left_cents: int
+    lines: list[dict[str, Any]]
+    delegation: dict[str, Any] | None

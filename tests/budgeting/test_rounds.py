@@ -23,53 +23,18 @@ from commons.db import utcnow
 from commons.events.consumers import consume
 from commons.events.models import OutboxEvent
 from tests import factories
+from tests.budgeting.helpers import call_with_projects, create_round, round_body
 from tests.conftest import eventually
 
 Client = AsyncTestClient[Litestar]
 
 
-async def _call_with_projects(client: Client, session: AsyncSession, costs: list[int]) -> dict[str, Any]:
-    mayor = await factories.authority(session, client)
-    call = await factories.open_challenge(client, mayor)
-    lead = await factories.api_user(client, "Porteuse")
-    projects = [
-        await factories.project(
-            client,
-            lead,
-            call["id"],
-            title=f"Projet {i}",
-            needs=[{"kind": "money", "label": "Budget", "min_cents": cost, "max_cents": cost * 2}],
-        )
-        for i, cost in enumerate(costs, start=1)
-    ]
-    return {"mayor": mayor, "call": call, "projects": [p["id"] for p in projects]}
-
-
-def _round_body(**fields: Any) -> dict[str, Any]:
-    now = utcnow()
-    return {
-        "title": "Premier relevé",
-        "rule": "equal_shares",
-        "budget_cents": 100_000,
-        "opens_at": (now - timedelta(hours=1)).isoformat(),
-        "closes_at": (now + timedelta(days=7)).isoformat(),
-    } | fields
-
-
-async def _create_round(client: Client, stage: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    response = await client.post(
-        f"/api/v1/challenges/{stage['call']['id']}/rounds", json=_round_body(**fields), headers=stage["mayor"].headers
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
 async def test_round_from_rules_to_published_result(
     client: Client, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    stage = await _call_with_projects(client, session, [60_000, 50_000, 40_000])
+    stage = await call_with_projects(client, session, [60_000, 50_000, 40_000])
     first, second, third = stage["projects"]
-    round_ = await _create_round(client, stage)
+    round_ = await create_round(client, stage)
     assert [c["cost_cents"] for c in round_["candidates"]] == [60_000, 50_000, 40_000]
 
     voters = [await factories.api_user(client, f"Votant{i}") for i in range(4)]
@@ -146,8 +111,8 @@ async def test_round_from_rules_to_published_result(
 async def test_ballot_outside_the_limits_is_refused(
     client: Client, session: AsyncSession, limits: dict[str, Any], choice: list[int], message: str
 ) -> None:
-    stage = await _call_with_projects(client, session, [60_000, 50_000])
-    round_ = await _create_round(client, stage, **limits)
+    stage = await call_with_projects(client, session, [60_000, 50_000])
+    round_ = await create_round(client, stage, **limits)
     voter = await factories.api_user(client, "Votant")
     approvals = [stage["projects"][i] for i in choice]
     response = await client.put(
@@ -159,13 +124,13 @@ async def test_ballot_outside_the_limits_is_refused(
 
 
 async def test_colleges_weigh_as_declared_whatever_their_size(client: Client, session: AsyncSession) -> None:
-    stage = await _call_with_projects(client, session, [80_000, 80_000])
+    stage = await call_with_projects(client, session, [80_000, 80_000])
     near, far = stage["projects"]
     colleges = [
         {"name": "Habitants", "weight": 1, "kinds": ["habitant"]},
         {"name": "Collectivités", "weight": 2, "kinds": ["collectivite"]},
     ]
-    round_ = await _create_round(client, stage, rule="greedy", budget_cents=100_000, colleges=colleges)
+    round_ = await create_round(client, stage, rule="greedy", budget_cents=100_000, colleges=colleges)
     for i in range(3):
         citizen = await factories.api_user(client, f"Habitant{i}")
         await client.put(f"/api/v1/rounds/{round_['id']}/ballot", json={"approvals": [near]}, headers=citizen.headers)
@@ -182,14 +147,14 @@ async def test_colleges_weigh_as_declared_whatever_their_size(client: Client, se
 
 
 async def test_rules_and_closing_are_the_authority_s(client: Client, session: AsyncSession) -> None:
-    stage = await _call_with_projects(client, session, [10_000])
-    round_ = await _create_round(client, stage)
+    stage = await call_with_projects(client, session, [10_000])
+    round_ = await create_round(client, stage)
     citizen = await factories.api_user(client, "Citoyen")
     assert (await client.post(f"/api/v1/rounds/{round_['id']}/close", headers=citizen.headers)).status_code == 403
     patched = await client.patch(f"/api/v1/rounds/{round_['id']}", json={"budget_cents": 5}, headers=citizen.headers)
     assert patched.status_code == 403
     created = await client.post(
-        f"/api/v1/challenges/{stage['call']['id']}/rounds", json=_round_body(), headers=citizen.headers
+        f"/api/v1/challenges/{stage['call']['id']}/rounds", json=round_body(), headers=citizen.headers
     )
     assert created.status_code == 403
 
@@ -197,8 +162,8 @@ async def test_rules_and_closing_are_the_authority_s(client: Client, session: As
 async def test_sweep_closes_a_round_whose_time_passed_while_nothing_ran(
     client: Client, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    stage = await _call_with_projects(client, session, [10_000])
-    round_ = await _create_round(client, stage)
+    stage = await call_with_projects(client, session, [10_000])
+    round_ = await create_round(client, stage)
     async with sessionmaker() as s:
         await s.execute(update(Round).where(Round.id == round_["id"]).values(closes_at=utcnow() - timedelta(minutes=1)))
         await s.commit()
@@ -214,8 +179,8 @@ async def test_sweep_closes_a_round_whose_time_passed_while_nothing_ran(
 async def test_concurrent_ballots_of_one_person_leave_one_ballot(
     client: Client, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    stage = await _call_with_projects(client, session, [10_000, 20_000])
-    round_ = await _create_round(client, stage)
+    stage = await call_with_projects(client, session, [10_000, 20_000])
+    round_ = await create_round(client, stage)
     voter = await factories.api_user(client, "Pressé")
 
     async def vote(choice: int) -> None:
@@ -237,7 +202,7 @@ PABULIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
 
 async def test_imported_vote_reproduces_the_official_outcome(client: Client, session: AsyncSession) -> None:
     """Assen 2024 was decided by equal shares with add1: importing it gives the projects the city funded."""
-    stage = await _call_with_projects(client, session, [])
+    stage = await call_with_projects(client, session, [])
     text = (PABULIB / "Netherlands_Assen_2024.pb").read_text(encoding="utf-8")
     imported = await client.post(
         f"/api/v1/challenges/{stage['call']['id']}/rounds/import",
@@ -262,7 +227,7 @@ async def test_imported_vote_reproduces_the_official_outcome(client: Client, ses
 
 
 async def test_malformed_pabulib_file_is_refused_with_its_line(client: Client, session: AsyncSession) -> None:
-    stage = await _call_with_projects(client, session, [])
+    stage = await call_with_projects(client, session, [])
     response = await client.post(
         f"/api/v1/challenges/{stage['call']['id']}/rounds/import",
         json={"pb": "META\nkey;value\nbudget;abc\n", "rule": "greedy"},

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commons.budgeting.models import Ballot, Round, RoundStatus
 from commons.db import utcnow
 from tests import factories
+from tests.budgeting.helpers import call_with_projects, receive_pool
 from tests.conftest import eventually
 from tests.factories import Client
 from tests.web.helpers import post_form, read, sign_in, signed_in_person, text_of
@@ -36,24 +37,6 @@ ROUND_FORM: dict[str, str | list[str]] = {
     "college_weight_1": "2",
     "college_kinds_1": "collectivite",
 }
-
-
-async def _stage(client: Client, session: AsyncSession, costs: list[int]) -> dict[str, Any]:
-    """An open call by an authority, with one project per cost (its money need's minimum)."""
-    mayor = await factories.authority(session, client)
-    call = await factories.open_challenge(client, mayor)
-    lead = await factories.api_user(client, "Porteuse")
-    projects = [
-        await factories.project(
-            client,
-            lead,
-            call["id"],
-            title=f"Projet {i}",
-            needs=[{"kind": "money", "label": "Budget", "min_cents": cost, "max_cents": cost * 2}],
-        )
-        for i, cost in enumerate(costs, start=1)
-    ]
-    return {"mayor": mayor, "call": call, "projects": [p["id"] for p in projects]}
 
 
 async def _api_round(client: Client, stage: dict[str, Any], **fields: Any) -> int:
@@ -83,7 +66,8 @@ def _checked(page: str) -> set[int]:
 
 
 async def test_authority_creates_a_round_through_the_form(client: Client, session: AsyncSession) -> None:
-    stage = await _stage(client, session, [60_000, 50_000])
+    stage = await call_with_projects(client, session, [60_000, 50_000])
+    await receive_pool(client, stage, 150_050)  # the seeds are paid from it at creation
     call_id = stage["call"]["id"]
     await sign_in(client, stage["mayor"].email)
     call_page = await client.get(f"/challenges/{call_id}")
@@ -124,7 +108,7 @@ async def test_authority_creates_a_round_through_the_form(client: Client, sessio
 
 
 async def test_bad_round_form_is_shown_again_and_nothing_is_created(client: Client, session: AsyncSession) -> None:
-    stage = await _stage(client, session, [60_000])
+    stage = await call_with_projects(client, session, [60_000])
     await sign_in(client, stage["mayor"].email)
     url = f"/challenges/{stage['call']['id']}/rounds/new"
     bad_inputs: list[tuple[dict[str, str | list[str]], str]] = [
@@ -152,7 +136,7 @@ async def test_bad_round_form_is_shown_again_and_nothing_is_created(client: Clie
 
 
 async def test_only_the_call_s_admins_manage_its_rounds(client: Client, session: AsyncSession) -> None:
-    stage = await _stage(client, session, [60_000])
+    stage = await call_with_projects(client, session, [60_000])
     round_id = await _api_round(client, stage)
     await signed_in_person(client, session, "Citoyen")
     url = f"/challenges/{stage['call']['id']}/rounds/new"
@@ -172,7 +156,7 @@ async def test_only_the_call_s_admins_manage_its_rounds(client: Client, session:
 
 
 async def test_citizen_votes_and_finds_the_choices_ticked(client: Client, session: AsyncSession) -> None:
-    stage = await _stage(client, session, [60_000, 50_000, 30_000])
+    stage = await call_with_projects(client, session, [60_000, 50_000, 30_000])
     first, second, third = stage["projects"]
     round_id = await _api_round(client, stage, max_ballot_cents=100_000, max_choices=2)
 
@@ -208,7 +192,7 @@ async def test_citizen_votes_and_finds_the_choices_ticked(client: Client, sessio
 async def test_ballot_over_the_limit_is_shown_again_and_nothing_is_stored(
     client: Client, session: AsyncSession
 ) -> None:
-    stage = await _stage(client, session, [60_000, 50_000])
+    stage = await call_with_projects(client, session, [60_000, 50_000])
     first, second = stage["projects"]
     round_id = await _api_round(client, stage, max_ballot_cents=70_000)
     await signed_in_person(client, session, "Citoyen")
@@ -224,7 +208,7 @@ async def test_ballot_over_the_limit_is_shown_again_and_nothing_is_stored(
 
 
 async def test_closing_publishes_the_result_with_its_chart(client: Client, session: AsyncSession) -> None:
-    stage = await _stage(client, session, [60_000, 50_000, 30_000])
+    stage = await call_with_projects(client, session, [60_000, 50_000, 30_000])
     first, second, third = stage["projects"]
     round_id = await _api_round(client, stage)
     for approvals in ([first, second], [first, second], [first, third]):
@@ -273,7 +257,7 @@ async def test_closing_publishes_the_result_with_its_chart(client: Client, sessi
 
 
 async def test_a_round_being_computed_says_so_and_refreshes(client: Client, session: AsyncSession) -> None:
-    stage = await _stage(client, session, [60_000])
+    stage = await call_with_projects(client, session, [60_000])
     round_id = await _api_round(client, stage)
     # Closed, with no result yet (as while a worker computes a large round).
     await session.execute(update(Round).where(Round.id == round_id).values(status=RoundStatus.CLOSED))
@@ -288,7 +272,7 @@ async def test_a_round_being_computed_says_so_and_refreshes(client: Client, sess
 
 
 async def test_ballots_stay_secret_on_the_round_page(client: Client, session: AsyncSession) -> None:
-    stage = await _stage(client, session, [60_000, 50_000])
+    stage = await call_with_projects(client, session, [60_000, 50_000])
     round_id = await _api_round(client, stage)
     for name in ("Zéphyrine", "Barnabé"):
         voter = await factories.api_user(client, name)
@@ -300,3 +284,148 @@ async def test_ballots_stay_secret_on_the_round_page(client: Client, session: As
     assert "Bulletins déposés 2" in _words(page)
     assert "Zéphyrine" not in page and "Barnabé" not in page
     assert _checked(page) == set()  # the admin's own (empty) ballot, not anyone else's
+
+
+MATCHING_FORM: dict[str, str | list[str]] = {
+    "title": "Abondement de printemps",
+    "rule": "ratio",
+    "budget": "2 000",
+    "opens_at": "2030-07-01T09:30",
+    "closes_at": "2030-12-15T18:00",
+    "ratio": "3/2",
+    "person_cap": "100",
+    "project_cap": "500",
+    "ratio_mode": "proportional",
+}
+
+
+async def test_authority_declares_a_ratio_round_with_its_settings(client: Client, session: AsyncSession) -> None:
+    stage = await call_with_projects(client, session, [60_000])
+    await sign_in(client, stage["mayor"].email)
+    url = f"/challenges/{stage['call']['id']}/rounds/new"
+    form = await client.get(url)
+    assert 'value="quadratic"' in form.text and 'value="wallets"' in form.text and 'name="ratio"' in form.text
+    for change, message in [
+        ({"ratio": ""}, "Indiquez le ratio"),
+        ({"ratio": "beaucoup"}, "Ratio invalide"),
+        ({"rule": "quadratic"}, "ne valent que pour l'abondement au ratio"),
+        ({"max_choices": "2"}, "limites de bulletin"),
+        ({"rule": "greedy", "person_cap": "", "ratio": "", "ratio_mode": "first_come"}, "plafond par projet"),
+        (
+            {
+                "rule": "wallets",
+                "ratio": "",
+                "person_cap": "",
+                "ratio_mode": "first_come",
+                "opens_at": "2020-01-01T10:00",
+            },
+            "avant l'ouverture",
+        ),
+    ]:
+        answer = await post_form(client, url, MATCHING_FORM | change)
+        assert answer.status_code == 400, (change, answer.status_code)
+        page = text_of(answer)
+        assert message in page, change
+        assert 'value="Abondement de printemps"' in page
+    assert await read(session, select(func.count(Round.id))) == 0
+
+    created = await post_form(client, url, MATCHING_FORM)
+    assert created.status_code == 303, text_of(created)
+    round_ = await read(session, select(Round))
+    assert (round_.rule.value, round_.ratio_numerator, round_.ratio_denominator) == ("ratio", 3, 2)
+    assert (round_.person_cap_cents, round_.project_cap_cents, round_.ratio_mode) == (10_000, 50_000, "proportional")
+    page = _words(text_of(await client.get(created.headers["location"])))
+    assert "figées dès la première contribution abondée" in page
+    assert "Abondement au ratio" in page and "Ratio : 3/2 € de l'enveloppe pour 1 € donné" in page
+    assert "Proportionnel, à la clôture" in page and "Plafond par personne : 100 €" in page
+    assert 'name="approvals"' not in page
+
+
+async def test_call_and_round_pages_show_the_estimated_match(client: Client, session: AsyncSession) -> None:
+    stage = await call_with_projects(client, session, [60_000, 50_000])
+    first = stage["projects"][0]
+    round_id = await _api_round(client, stage, rule="quadratic")
+    need = (await client.get(f"/api/v1/projects/{first}")).json()["needs"][0]["id"]
+    for name in ("Alice", "Bob"):
+        giver = await factories.api_user(client, name)
+        made = await client.post(
+            f"/api/v1/projects/{first}/pledges",
+            json={"kind": "money", "need_id": need, "amount_cents": 10_000},
+            headers=giver.headers,
+        )
+        assert made.status_code == 201
+
+    async def estimated() -> bool:
+        return bool((await client.get(f"/api/v1/rounds/{round_id}/estimate")).json()["total_cents"] == 20_000)
+
+    await eventually(estimated)
+    for url in (f"/challenges/{stage['call']['id']}", f"/rounds/{round_id}"):
+        page = _words(text_of(await client.get(url)))
+        assert "Abondement estimé — calculé le" in page, url
+        assert re.search(r"Projet 1 2 200 €", page) and re.search(r"Projet 2 0 0 €", page), url
+
+
+async def test_participant_spreads_a_wallet_and_delegates_through_the_pages(
+    client: Client, session: AsyncSession
+) -> None:
+    stage = await call_with_projects(client, session, [30_000, 50_000])
+    first, second = stage["projects"]
+    opens = (utcnow() + timedelta(hours=1)).isoformat()
+    round_id = await _api_round(client, stage, rule="wallets", opens_at=opens, delegation_allowed=True)
+    other = await factories.api_user(client, "Basile")
+    await client.post(f"/api/v1/rounds/{round_id}/registration", headers=other.headers)
+
+    visitor = text_of(await client.get(f"/rounds/{round_id}"))
+    assert "Connectez-vous" in visitor and "pour vous inscrire" in visitor
+    me = await signed_in_person(client, session, "Anne")
+    assert "Participer à ce co-budget" in text_of(await client.get(f"/rounds/{round_id}"))
+    joined = await post_form(client, f"/rounds/{round_id}/registration")
+    assert joined.status_code == 303 and joined.headers["location"] == f"/rounds/{round_id}/wallet"
+    page = _words(text_of(await client.get(f"/rounds/{round_id}/wallet")))
+    assert "Inscription enregistrée" in page and "Ma part de l'enveloppe 500 €" in page  # 1 000 € for two
+    assert "La répartition ouvre le" in page
+
+    delegated = await post_form(
+        client, f"/rounds/{round_id}/delegation", {"delegate_id": str(other.id), "percent": "40"}
+    )
+    assert delegated.status_code == 303
+    loop = await client.put(
+        f"/api/v1/rounds/{round_id}/delegation", json={"delegate_id": me.id, "percent": 10}, headers=other.headers
+    )
+    assert loop.status_code == 400 and "cycle (Basile → Anne → Basile)" in loop.json()["detail"]
+
+    await session.execute(update(Round).where(Round.id == round_id).values(opens_at=utcnow() - timedelta(minutes=1)))
+    await session.commit()
+    page = _words(text_of(await client.get(f"/rounds/{round_id}/wallet")))
+    assert "Vous confiez 40 % de votre portefeuille à Basile" in page
+    assert "Confié à d'autres 200 €" in page and "À répartir 300 €" in page
+
+    # "See what is left" without JavaScript, then an overspending is refused with what was typed kept.
+    preview = await post_form(
+        client, f"/rounds/{round_id}/wallet", {f"amount_{first}": "120", f"amount_{second}": "", "action": "preview"}
+    )
+    assert preview.status_code == 200 and "Il reste 180 €" in _words(text_of(preview))
+    over = await post_form(client, f"/rounds/{round_id}/wallet", {f"amount_{first}": "200", f"amount_{second}": "150"})
+    assert over.status_code == 400
+    assert (
+        "ne contient que 300 €" in text_of(over)
+        and f'name="amount_{second}" type="text" inputmode="decimal" value="150"' in over.text
+    )
+    saved = await post_form(client, f"/rounds/{round_id}/wallet", {f"amount_{first}": "300", f"amount_{second}": ""})
+    assert saved.status_code == 303
+    page = _words(text_of(await client.get(f"/rounds/{round_id}/wallet")))
+    assert "Répartition enregistrée" in page and "Reste 0 €" in page
+    back = await post_form(client, f"/rounds/{round_id}/delegation/delete")
+    assert back.status_code == 303  # Basile has not spent anything: the delegation comes back
+
+    await client.post(f"/api/v1/rounds/{round_id}/close", headers=stage["mayor"].headers)
+
+    async def published() -> bool:
+        return (await client.get(f"/rounds/{round_id}/result")).status_code == 200
+
+    await eventually(published)
+    answer = await client.get(f"/rounds/{round_id}/result")
+    result = _words(text_of(answer))
+    assert "Soutiens" in result and "Participants 2" in result
+    assert "300 € reçus, minimum de 300 € atteint" in result and "personne n'y a mis d'argent" in result
+    assert "<svg" in answer.text and "export.pb" not in answer.text
