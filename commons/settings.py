@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from commons.pledges.currencies import LocalCurrency, local_currencies_from_env
 from commons.resources.valuation import DEFAULT_VALUATION, ValuationTable, valuation_from_env
 
 
@@ -26,6 +27,8 @@ class Settings:
     debug: bool
     # How volunteer time is valued (SMIC horaire and skill coefficients): see commons.resources.valuation.
     valuation: ValuationTable = DEFAULT_VALUATION
+    # Local currencies money may be pledged in, pegged 1:1 to the euro: see commons.pledges.currencies.
+    local_currencies: tuple[LocalCurrency, ...] = ()
 
     @property
     def embedded_jobs(self) -> bool:
@@ -75,4 +78,5 @@ def load_settings() -> Settings:
         secure_cookies=os.environ.get("COMMONS_INSECURE_COOKIES", "") not in ("1", "true", "yes"),
         debug=os.environ.get("COMMONS_DEBUG", "") in ("1", "true", "yes"),
         valuation=valuation_from_env(os.environ),
+        local_currencies=local_currencies_from_env(os.environ),
     )

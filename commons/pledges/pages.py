@@ -12,9 +12,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
-from commons.errors import Conflict, InvalidInput
-from commons.formatting import format_amount
+from commons.accounts.services import administered_organizations
+from commons.errors import Conflict, Forbidden, InvalidInput
+from commons.ledger.rules import EUR
 from commons.pledges import services
+from commons.pledges.currencies import configured_currencies
 from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, SkillPledgeIn, TimePledgeIn
 from commons.projects.models import Need, ResourceKind
 from commons.projects.pages import project_page, valuation_of
@@ -25,17 +27,31 @@ from commons.web.templating import flash, fragment, is_htmx
 
 PageRequest = Request[Any, Any, State]
 
-_LABELS = {"note": "Message", "amount_cents": "Montant", "minutes": "Heures", "skill": "Compétence"}
+_LABELS = {
+    "note": "Message",
+    "amount_cents": "Montant",
+    "currency": "Monnaie",
+    "minutes": "Heures",
+    "skill": "Compétence",
+    "on_behalf_of_id": "Au nom de",
+}
 
 
 def _pledge(form: Form, need: Need) -> PledgeIn:
-    """A pledge in the need's kind: euros for money, hours for time, nothing to count for a skill."""
-    common = {"need_id": need.id, "note": form.text("note"), "public_name": form.text("public_name") == "1"}
+    """A pledge in the need's kind: an amount and its currency for money, hours for time, nothing to
+    count for a skill; in the person's own name, or in an organization's chosen in « Au nom de »."""
+    common = {
+        "need_id": need.id,
+        "note": form.text("note"),
+        "public_name": form.text("public_name") == "1",
+        "on_behalf_of_id": form.integer("on_behalf_of", "Au nom de"),
+    }
     if need.kind == ResourceKind.MONEY:
         cents = form.cents("amount", "Montant")
         if not cents:
-            raise InvalidInput("Indiquez un montant supérieur à zéro, en euros.")
-        return convert(common | {"amount_cents": cents}, MoneyPledgeIn, _LABELS)
+            raise InvalidInput("Indiquez un montant supérieur à zéro.")
+        money = {"amount_cents": cents, "currency": form.text("currency") or EUR}
+        return convert(common | money, MoneyPledgeIn, _LABELS)
     if need.kind == ResourceKind.TIME:
         minutes = form.minutes("hours", "Heures")
         if not minutes:
@@ -59,9 +75,12 @@ async def make_pledge(
     need = next((n for n in project.needs if n.id == need_id), None)
     if need is None:
         raise InvalidInput("Choisissez un besoin de ce projet.")
+    currencies = configured_currencies(request.app.state)
     try:
-        pledge = await services.make_pledge(db, actor=contributor, project_id=project_id, data=_pledge(form, need))
-    except (InvalidInput, Conflict) as exc:
+        pledge = await services.make_pledge(
+            db, actor=contributor, project_id=project_id, data=_pledge(form, need), local_currencies=currencies
+        )
+    except (InvalidInput, Forbidden, Conflict) as exc:
         await undo(db, contributor, need)
         if is_htmx(request):
             return fragment(
@@ -70,6 +89,8 @@ async def make_pledge(
                 is_open=True,
                 error=exc.message,
                 values=form.as_dict(),
+                organizations=await administered_organizations(db, contributor),
+                currencies=currencies,
                 status_code=exc.status_code,
             )
         project = await get_project(db, project_id, viewer=contributor)
@@ -81,14 +102,24 @@ async def make_pledge(
             pledge_values={need.id: form.as_dict()},
             status_code=exc.status_code,
             valuation=valuation_of(request),
+            local_currencies=currencies,
         )
-    given = "votre compétence" if pledge.kind == ResourceKind.SKILL else format_amount(pledge.kind.value, pledge.amount)
+    given = "votre compétence" if pledge.kind == ResourceKind.SKILL else pledge.given
+    in_name = f" au nom de {pledge.on_behalf_of.name}" if pledge.on_behalf_of else ""
     thanks = (
-        f"Merci ! Votre promesse ({given}) pour « {need.label} » est enregistrée ; "
+        f"Merci ! Votre promesse ({given}){in_name} pour « {need.label} » est enregistrée ; "
         "les totaux se mettent à jour dans un instant."
     )
     if is_htmx(request):
-        return fragment("projects/_pledge_form.html", need=need, is_open=True, success=thanks, values={})
+        return fragment(
+            "projects/_pledge_form.html",
+            need=need,
+            is_open=True,
+            success=thanks,
+            values={},
+            organizations=await administered_organizations(db, contributor),
+            currencies=currencies,
+        )
     flash(request, thanks)
     return Redirect(f"/projects/{project_id}#besoin-{need.id}", status_code=303)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
 from commons.pledges import services
+from commons.pledges.currencies import configured_currencies
 from commons.pledges.schemas import PledgeIn, PledgeRead
 from commons.web.auth import require_user
 
@@ -20,12 +22,23 @@ class PledgesApi(Controller):
     @post("/projects/{project_id:int}/pledges", name="api:pledges:create")
     async def make_pledge(
         self,
+        state: State,
         db: NamedDependency[AsyncSession],
         user: NamedDependency[User | None],
         project_id: FromPath[int],
         data: JSONBody[PledgeIn],
     ) -> PledgeRead:
-        pledge = await services.make_pledge(db, actor=require_user(user), project_id=project_id, data=data)
+        """Pledge money (in EUR or a configured local currency), time or a skill against a need.
+
+        ``on_behalf_of_id`` pledges in the name of an organization the person administers (403 otherwise).
+        """
+        pledge = await services.make_pledge(
+            db,
+            actor=require_user(user),
+            project_id=project_id,
+            data=data,
+            local_currencies=configured_currencies(state),
+        )
         return services.pledge_read(pledge)
 
     @get("/projects/{project_id:int}/pledges", name="api:pledges:of-project")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from commons.accounts.models import User
+from commons.accounts.models import Organization, User
+from commons.accounts.services import is_organization_admin
 from commons.challenges.models import ChallengeStatus
 from commons.db import utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -13,8 +16,10 @@ from commons.events.outbox import EventType, record_event
 from commons.formatting import format_amount
 from commons.ledger.rules import EUR, MINUTES, AccountKind
 from commons.ledger.services import open_account, record_transfer
+from commons.pledges.currencies import LocalCurrency, check_currency
 from commons.pledges.models import STANDING, Pledge, PledgeStatus
 from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, PledgeRead, SkillPledgeIn, TimePledgeIn
+from commons.projects.funding import check_accepts_pledges
 from commons.projects.models import Project, ResourceKind
 from commons.projects.services import get_project, is_lead
 
@@ -22,21 +27,48 @@ from commons.projects.services import get_project, is_lead
 def _check_open(project: Project) -> None:
     if project.challenge is not None and project.challenge.status != ChallengeStatus.OPEN:
         raise Conflict("L'appel n'est pas ouvert : les contributions sont fermées.")
-    if project.funding_status.is_final:
-        raise Conflict("Ce projet est clos ou annulé : les contributions sont fermées.")
+    check_accepts_pledges(project.funding_status)
     if project.funding_deadline is not None and project.funding_deadline <= utcnow():
         raise Conflict("L'échéance de financement de ce projet est passée.")
 
 
-async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, data: PledgeIn) -> Pledge:
+async def _pledging_organization(
+    session: AsyncSession, actor: User, organization_id: int | None
+) -> Organization | None:
+    """The organization a pledge is made for, refused (403) unless the actor administers it; None: own name."""
+    if organization_id is None:
+        return None
+    if not await is_organization_admin(session, actor, organization_id):
+        raise Forbidden(
+            f"Vous n'administrez pas l'organisation n°{organization_id} : vous ne pouvez contribuer qu'en "
+            "votre nom ou au nom d'une organisation que vous administrez."
+        )
+    return await session.get(Organization, organization_id)
+
+
+async def make_pledge(
+    session: AsyncSession,
+    *,
+    actor: User,
+    project_id: int,
+    data: PledgeIn,
+    local_currencies: Sequence[LocalCurrency] = (),
+) -> Pledge:
+    """Pledge against one need of an open project, in the actor's name or an organization's they administer.
+
+    Beyond the need's maximum, a pledge is refused with what is left, unless the project accepts
+    stretch goals. Money is in euros or one of ``local_currencies`` (the settings' ones).
+    """
     project = await get_project(session, project_id, viewer=actor)
     _check_open(project)
     need = next((n for n in project.needs if n.id == data.need_id), None)
     if need is None:
         raise InvalidInput(f"Le besoin {data.need_id} n'est pas un besoin du projet {project_id}.")
+    currency = EUR
     match data:
         case MoneyPledgeIn():
             kind, amount, skill = ResourceKind.MONEY, data.amount_cents, ""
+            currency = check_currency(data.currency, local_currencies)
         case TimePledgeIn():
             kind, amount, skill = ResourceKind.TIME, data.minutes, (data.skill.strip() or need.skill)
         case SkillPledgeIn():
@@ -48,6 +80,7 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
         raise InvalidInput(
             f"Le besoin « {need.label} » attend une contribution de type {need.kind.value}, pas {kind.value}."
         )
+    organization = await _pledging_organization(session, actor, data.on_behalf_of_id)
     # Under the project's row lock, so two pledges at once cannot both pass the maximum. The project
     # (not the need) is locked, first, as the read-model worker does: one lock order, no deadlock.
     await session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
@@ -55,7 +88,7 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
         select(func.coalesce(func.sum(Pledge.amount), 0)).where(Pledge.need_id == need.id, Pledge.status.in_(STANDING))
     )
     room = need.max_amount - int(standing or 0)
-    if amount > room:
+    if amount > room and not project.stretch_goals:
         left = format_amount(kind.value, max(room, 0))
         raise InvalidInput(
             f"Le besoin « {need.label} » est presque couvert : il reste {left} avant son maximum."
@@ -68,9 +101,11 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
         contributor_id=actor.id,
         kind=kind,
         amount=amount,
+        currency=currency,
         skill=skill,
         note=data.note.strip(),
         public_name=data.public_name,
+        on_behalf_of=organization,
     )
     session.add(pledge)
     await session.flush()
@@ -81,8 +116,10 @@ async def make_pledge(session: AsyncSession, *, actor: User, project_id: int, da
         project_id=project.id,
         need_id=need.id,
         contributor_id=actor.id,
+        on_behalf_of_id=data.on_behalf_of_id,
         kind=kind.value,
         amount=amount,
+        currency=currency,
     )
     await session.commit()
     return pledge
@@ -129,15 +166,13 @@ async def withdraw_pledge(session: AsyncSession, *, actor: User, pledge_id: int)
     return pledge
 
 
-_LEDGER_UNITS = {ResourceKind.MONEY: EUR, ResourceKind.TIME: MINUTES}
-
-
 async def confirm_pledge(session: AsyncSession, *, actor: User, pledge_id: int) -> Pledge:
     """Mark a promise as kept, and move what it gave in the ledger, in one transaction.
 
     Money is confirmed by its contributor (it was paid) or by a project lead (it was received);
     hours and skills by a project lead (the work was done). The ledger moves money and time
-    from the contributor's account to the project's; a skill has no amount to move.
+    from the contributor's account to the project's; a skill has no amount to move. Money moves in
+    the pledge's own currency: a local currency stays in its unit, so each reconciles on its own.
     """
     pledge = await _lock_project_of(session, pledge_id)
     project = await get_project(session, pledge.project_id, viewer=actor)
@@ -151,10 +186,16 @@ async def confirm_pledge(session: AsyncSession, *, actor: User, pledge_id: int) 
         raise Conflict("Seule une contribution promise peut être confirmée.")
     pledge.status = PledgeStatus.CONFIRMED
     pledge.confirmed_at = utcnow()
-    unit = _LEDGER_UNITS.get(pledge.kind)
+    unit = {ResourceKind.MONEY: pledge.currency, ResourceKind.TIME: MINUTES}.get(pledge.kind)
     if unit is not None:
-        source = await open_account(session, kind=AccountKind.CONTRIBUTOR, owner_id=pledge.contributor_id, unit=unit)
-        target = await open_account(session, kind=AccountKind.PROJECT, owner_id=pledge.project_id, unit=unit)
+        # A currency accepted when the pledge was made stays valid for it, even if since unconfigured.
+        accepted = {pledge.currency}
+        source = await open_account(
+            session, kind=AccountKind.CONTRIBUTOR, owner_id=pledge.contributor_id, unit=unit, local_currencies=accepted
+        )
+        target = await open_account(
+            session, kind=AccountKind.PROJECT, owner_id=pledge.project_id, unit=unit, local_currencies=accepted
+        )
         await record_transfer(
             session,
             key=f"pledge:{pledge.id}:confirmed",
@@ -171,6 +212,7 @@ async def confirm_pledge(session: AsyncSession, *, actor: User, pledge_id: int) 
         confirmed_by=actor.id,
         kind=pledge.kind.value,
         amount=pledge.amount,
+        currency=pledge.currency,
     )
     await session.commit()
     return pledge
@@ -188,6 +230,29 @@ async def project_pledges(session: AsyncSession, *, actor: User, project_id: int
     )
 
 
+async def supporting_organizations(session: AsyncSession, project_id: int) -> list[Organization]:
+    """The organizations a standing pledge was made for, shown on the project page to everyone.
+
+    Only pledges whose contributor agreed to be named count, as on the transparency pages.
+    """
+    return list(
+        await session.scalars(
+            select(Organization)
+            .where(
+                select(Pledge.id)
+                .where(
+                    Pledge.project_id == project_id,
+                    Pledge.on_behalf_of_id == Organization.id,
+                    Pledge.status.in_(STANDING),
+                    Pledge.public_name.is_(True),
+                )
+                .exists()
+            )
+            .order_by(Organization.name)
+        )
+    )
+
+
 async def pledges_of(session: AsyncSession, user: User) -> list[Pledge]:
     return list(
         await session.scalars(select(Pledge).where(Pledge.contributor_id == user.id).order_by(Pledge.created_at.desc()))
@@ -195,11 +260,8 @@ async def pledges_of(session: AsyncSession, user: User) -> list[Pledge]:
 
 
 def pledge_read(pledge: Pledge) -> PledgeRead:
-    amounts: dict[str, int] = {}
-    if pledge.kind == ResourceKind.MONEY:
-        amounts["amount_cents"] = pledge.amount
-    elif pledge.kind == ResourceKind.TIME:
-        amounts["minutes"] = pledge.amount
+    money, time = pledge.kind == ResourceKind.MONEY, pledge.kind == ResourceKind.TIME
+    organization = pledge.on_behalf_of
     return PledgeRead(
         id=pledge.id,
         project_id=pledge.project_id,
@@ -209,7 +271,10 @@ def pledge_read(pledge: Pledge) -> PledgeRead:
         contributor={"id": pledge.contributor.id, "name": pledge.contributor.name},
         created_at=pledge.created_at,
         public_name=pledge.public_name,
+        amount_cents=pledge.amount if money else None,
+        currency=pledge.currency if money else None,
+        minutes=pledge.amount if time else None,
         skill=pledge.skill,
         note=pledge.note,
-        **amounts,
+        on_behalf_of=None if organization is None else {"id": organization.id, "name": organization.name},
     )

@@ -1,10 +1,11 @@
-"""Releasing pledges: all-or-nothing deadlines, and cancelled projects.
+"""Ending a project's funding: all-or-nothing deadlines, cancelled projects, completed projects.
 
 A released pledge keeps its row (history is never deleted); if it had been confirmed, the
 ledger transfer that brought its money or time to the project is reversed, not erased.
 Settlement is found by a periodic sweep (Dramatiq has no scheduler), so a deadline passed
 while nothing ran is settled at the next start; the project's row lock and ``settled_at``
-make a second run a no-op.
+make a second run a no-op. Cancelling and completing are the leads' decisions; which of them is
+allowed when is decided by the funding state machine (``commons.projects.funding``) alone.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
 from commons.db import utcnow
-from commons.errors import Conflict, Forbidden, NotFound
+from commons.errors import Forbidden, NotFound
+from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType, record_event
 from commons.ledger.services import reverse_transfer, transfer_by_key
+from commons.notifications.models import Notification
 from commons.pledges.models import STANDING, Pledge, PledgeStatus
-from commons.projects.funding import FundingStatus
+from commons.projects.funding import FundingStatus, cancelled, completed, funding_status
 from commons.projects.models import Project
 from commons.projects.services import get_project, is_lead
 
@@ -116,18 +119,23 @@ async def settle_due_projects(session: AsyncSession) -> int:
     return settled
 
 
-async def cancel_project(session: AsyncSession, *, actor: User, project_id: int) -> Project:
-    """The leads cancel their project: every pledge is released and its contributor told."""
+async def _led_locked_project(session: AsyncSession, actor: User, project_id: int, refusal: str) -> Project:
+    """The project under its row lock, for a decision of its leads; ``refusal`` (403) for anyone else."""
     visible = await get_project(session, project_id, viewer=actor)
     if not is_lead(visible, actor):
-        raise Forbidden("Seuls les porteurs du projet peuvent l'annuler.")
+        raise Forbidden(refusal)
     project = await _locked_project(session, project_id)
     if project is None:
         raise NotFound(f"Projet {project_id} introuvable.")
-    if project.funding_status.is_final:
-        raise Conflict("Ce projet est déjà clos ou annulé.")
+    return project
+
+
+async def cancel_project(session: AsyncSession, *, actor: User, project_id: int) -> Project:
+    """The leads cancel their project: every pledge is released and its contributor told."""
+    project = await _led_locked_project(session, actor, project_id, "Seuls les porteurs du projet peuvent l'annuler.")
+    status = cancelled(project.funding_status)
     released = await _release_standing_pledges(session, project, "Projet annulé")
-    project.funding_status = FundingStatus.CANCELLED
+    project.funding_status = status
     record_event(
         session,
         EventType.PROJECT_CANCELLED,
@@ -137,3 +145,45 @@ async def cancel_project(session: AsyncSession, *, actor: User, project_id: int)
     )
     await session.commit()
     return project
+
+
+async def complete_project(session: AsyncSession, *, actor: User, project_id: int) -> Project:
+    """The leads mark their project completed, once its minimum is reached: a final state, no more pledges.
+
+    The minimum is judged on the standing pledges read under the project's lock, not on the totals the
+    workers maintain (which may lag a pledge just made or withdrawn). Standing pledges are kept as they
+    are; the contributors are told through the ``project.completed`` event.
+    """
+    refusal = "Seuls les porteurs du projet peuvent le marquer comme terminé."
+    project = await _led_locked_project(session, actor, project_id, refusal)
+    pledged = await _standing_per_need(session, project.id)
+    now = funding_status(
+        project.funding_status, ((n.min_amount, n.max_amount, pledged.get(n.id, 0)) for n in project.needs)
+    )
+    project.funding_status = completed(now)
+    contributors = await session.scalars(
+        select(Pledge.contributor_id).where(Pledge.project_id == project.id, Pledge.status.in_(STANDING)).distinct()
+    )
+    record_event(
+        session,
+        EventType.PROJECT_COMPLETED,
+        project_id=project.id,
+        completed_by=actor.id,
+        contributor_ids=sorted(contributors),
+    )
+    await session.commit()
+    return project
+
+
+async def notify_completed(session: AsyncSession, event: OutboxEvent) -> None:
+    """The consumer of ``project.completed``: each contributor of the project is told, once."""
+    project = await session.get(Project, event.payload["project_id"])
+    if project is None:
+        return
+    message = f"Le projet « {project.title} » est terminé : merci pour votre contribution !"
+    for user_id in event.payload["contributor_ids"]:
+        session.add(
+            Notification(
+                user_id=user_id, event_id=event.event_id, message=message[:500], link=f"/projects/{project.id}"
+            )
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commons.accounts.models import User
@@ -42,10 +42,14 @@ class Project(Base):
     funding_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     funding_status: Mapped[FundingStatus] = mapped_column(str_enum(FundingStatus, 20), default=FundingStatus.OPEN)
+    # Stretch goals ("objectifs bonus"): pledges beyond a need's maximum are accepted (else refused).
+    stretch_goals: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Read model, maintained by the workers from pledge events.
     pledged_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     pledged_minutes: Mapped[int] = mapped_column(BigInteger, default=0)
     contributor_count: Mapped[int] = mapped_column(Integer, default=0)
+    # How many approvals an expense needs before it is paid (see commons.expenses.rules).
+    approvals_required: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     challenge: Mapped[Challenge | None] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined")

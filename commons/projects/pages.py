@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import Request, get, post
@@ -12,11 +13,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
+from commons.accounts.services import administered_organizations
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
 from commons.errors import Conflict, Forbidden, InvalidInput
-from commons.pledges.services import project_pledges
+from commons.expenses.services import project_expenses
+from commons.pledges.currencies import LocalCurrency, configured_currencies
+from commons.pledges.services import project_pledges, supporting_organizations
+from commons.pledges.settlement import complete_project
 from commons.projects import services
+from commons.projects.funding import can_complete
 from commons.projects.models import ParticipationForm, Project, ResourceOffer
 from commons.projects.schemas import MembershipCreate, ProjectCreate, ProjectUpdate
 from commons.resources.services import project_funding_mix
@@ -39,7 +45,12 @@ TEXT_FIELDS = (
     ("citizen_involvement", "Implication citoyenne", "Comment les habitants participent-ils ?"),
     ("community_animation", "Animation de la communauté", "Qui anime, à quel rythme ?"),
 )
-_LABELS = {"title": "Titre", "summary": "Résumé", "needs": "Besoins"} | {f: label for f, label, _ in TEXT_FIELDS}
+_LABELS = {
+    "title": "Titre",
+    "summary": "Résumé",
+    "needs": "Besoins",
+    "approvals_required": "Approbations par dépense",
+} | {f: label for f, label, _ in TEXT_FIELDS}
 _UPDATE_FIELDS = ("title", "summary", *(field for field, _, _ in TEXT_FIELDS))
 
 
@@ -101,7 +112,15 @@ def _project_fields(form: Form, need_rows: int) -> dict[str, Any]:
         "summary": form.required("summary", "Résumé"),
         **{field: form.text(field) for field, _, _ in TEXT_FIELDS},
         "needs": _needs(form, need_rows),
+        "stretch_goals": form.text("stretch_goals") == "1",
     }
+
+
+def _update_fields(form: Form) -> dict[str, Any]:
+    """The edit form's fields: the launch form's, and how many approvals an expense needs (kept if blank)."""
+    fields = _project_fields(form, NEED_ROWS_EDIT)
+    approvals = form.integer("approvals_required", "Approbations par dépense")
+    return fields if approvals is None else fields | {"approvals_required": approvals}
 
 
 async def _form_page(
@@ -116,6 +135,8 @@ async def _form_page(
 ) -> Template:
     if form is None:
         form = {field: getattr(project, field) for field in _UPDATE_FIELDS} if project else {}
+        form["stretch_goals"] = "1" if project and project.stretch_goals else ""
+        form["approvals_required"] = str(project.approvals_required) if project else ""
     return await render(
         "projects/form.html",
         db=db,
@@ -179,6 +200,7 @@ async def project_page(
     project: Project,
     *,
     valuation: ValuationTable,
+    local_currencies: Sequence[LocalCurrency],
     pledge_errors: dict[int, str] | None = None,
     pledge_values: dict[int, dict[str, str]] | None = None,
     join_form: dict[str, Any] | None = None,
@@ -187,24 +209,32 @@ async def project_page(
 ) -> Template:
     """The project page, also shown again with a form's error (pledge, join).
 
-    ``valuation`` is the settings' table valuing volunteer time, for the funding mix.
+    ``valuation`` is the settings' table valuing volunteer time, for the funding mix;
+    ``local_currencies`` the settings' currencies money may be pledged in, besides the euro.
     """
     lead = services.is_lead(project, user)
+    is_open = project.challenge is None or project.challenge.status == ChallengeStatus.OPEN
     return await render(
         "projects/detail.html",
         db=db,
         user=user,
         project=project,
         challenge=project.challenge,
-        is_open=project.challenge is None or project.challenge.status == ChallengeStatus.OPEN,
+        is_open=is_open,
+        accepts_pledges=is_open and not project.funding_status.is_final,
+        can_complete=lead and can_complete(project.funding_status),
         is_lead=lead,
         is_member=services.is_member(project, user),
         pledges=await project_pledges(db, actor=user, project_id=project.id) if lead and user else [],
+        supporters=await supporting_organizations(db, project.id),
+        organizations=await administered_organizations(db, user) if user else [],
+        currencies=local_currencies,
         pledge_errors=pledge_errors or {},
         pledge_values=pledge_values or {},
         join_form=join_form or {"forms": [], "resources": []},
         join_error=join_error,
         funding_mix=await project_funding_mix(db, project.id, valuation=valuation),
+        expenses=await project_expenses(db, project.id, viewer=user),
         status_code=status_code,
     )
 
@@ -223,7 +253,9 @@ async def project_detail(
     project_id: FromPath[int],
 ) -> Template:
     project = await services.get_project(db, project_id, viewer=user)
-    return await project_page(db, user, project, valuation=valuation_of(request))
+    return await project_page(
+        db, user, project, valuation=valuation_of(request), local_currencies=configured_currencies(request.app.state)
+    )
 
 
 @get("/projects/{project_id:int}/transparence", name="projects:transparency")
@@ -262,7 +294,7 @@ async def update_project(
     editor = require_user(user)
     form = Form(data)
     try:
-        update = convert(_project_fields(form, NEED_ROWS_EDIT), ProjectUpdate, _LABELS)
+        update = convert(_update_fields(form), ProjectUpdate, _LABELS)
         await services.update_project(db, actor=editor, project_id=project_id, data=update)
     except (InvalidInput, Conflict) as exc:
         await undo(db, editor)
@@ -315,9 +347,23 @@ async def join_project(
             join_error=exc.message,
             status_code=exc.status_code,
             valuation=valuation_of(request),
+            local_currencies=configured_currencies(request.app.state),
         )
     flash(request, "Bienvenue dans l'équipe ! Les porteurs du projet sont prévenus.")
     return Redirect(f"/projects/{project_id}#equipe", status_code=303)
+
+
+@post("/projects/{project_id:int}/complete", name="projects:complete")
+async def complete_project_page(
+    request: PageRequest,
+    db: NamedDependency[AsyncSession],
+    user: NamedDependency[User | None],
+    project_id: FromPath[int],
+) -> Redirect:
+    """The leads mark their project completed; a refusal (minimum not reached...) is the 409 error page."""
+    await complete_project(db, actor=require_user(user), project_id=project_id)
+    flash(request, "Projet marqué comme terminé : les contributeurs sont prévenus. Merci à toute l'équipe !")
+    return Redirect(f"/projects/{project_id}", status_code=303)
 
 
 PAGES = [
@@ -328,4 +374,5 @@ PAGES = [
     edit_project,
     update_project,
     join_project,
+    complete_project_page,
 ]

@@ -8,7 +8,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
-from commons.pledges.settlement import cancel_project
+from commons.pledges.settlement import cancel_project, complete_project
 from commons.projects import services
 from commons.projects.models import Project
 from commons.projects.schemas import (
@@ -58,6 +58,7 @@ def project_read(project: Project) -> ProjectRead:
         funding_status=project.funding_status.value,
         funding_deadline=project.funding_deadline,
         settled_at=project.settled_at,
+        stretch_goals=project.stretch_goals,
     )
 
 
@@ -144,4 +145,12 @@ class ProjectsApi(Controller):
     ) -> ProjectRead:
         """The leads cancel their project: every pledge is released (reversed in the ledger if confirmed)."""
         await cancel_project(db, actor=require_user(user), project_id=project_id)
+        return project_read(await services.get_project(db, project_id, viewer=user))
+
+    @post("/projects/{project_id:int}/complete", name="api:projects:complete", status_code=200)
+    async def complete_project(
+        self, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], project_id: FromPath[int]
+    ) -> ProjectRead:
+        """The leads mark their project completed (once its minimum is reached): no more pledges after it."""
+        await complete_project(db, actor=require_user(user), project_id=project_id)
         return project_read(await services.get_project(db, project_id, viewer=user))

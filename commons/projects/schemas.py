@@ -8,8 +8,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from commons.expenses.rules import MAX_APPROVALS
 from commons.projects.models import ParticipationForm, ResourceOffer
 from commons.schemas import Cents, Label, LongText, Minutes, People, Skill, Title
+
+Approvals = Annotated[int, Meta(ge=1, le=MAX_APPROVALS)]
 
 
 class MoneyNeedIn(msgspec.Struct, tag_field="kind", tag="money", forbid_unknown_fields=True):
@@ -48,6 +51,8 @@ class ProjectCreate(msgspec.Struct, forbid_unknown_fields=True):
     needs: Annotated[list[NeedIn], Meta(max_length=50)] = []
     # All or nothing: pledges are released if every need has not reached its minimum by then.
     funding_deadline: datetime | None = None
+    # Stretch goals ("objectifs bonus"): accept pledges beyond a need's maximum.
+    stretch_goals: bool = False
 
 
 class ProjectUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -64,6 +69,9 @@ class ProjectUpdate(msgspec.Struct, forbid_unknown_fields=True):
     community_animation: LongText | msgspec.UnsetType = msgspec.UNSET
     needs: Annotated[list[NeedIn], Meta(max_length=50)] | msgspec.UnsetType = msgspec.UNSET
     funding_deadline: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    stretch_goals: bool | msgspec.UnsetType = msgspec.UNSET
+    # How many approvals an expense needs (see commons.expenses.rules).
+    approvals_required: Approvals | msgspec.UnsetType = msgspec.UNSET
 
 
 class MembershipCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -90,6 +98,8 @@ class NeedRead(msgspec.Struct, omit_defaults=True):
     max_people: int | None = None
     pledged_people: int | None = None
     progress_percent: int = 0
+    # Pledged against the maximum, not capped: beyond 100 with stretch goals.
+    percent_of_max: int = 0
 
 
 class MemberRead(msgspec.Struct):
@@ -125,3 +135,4 @@ class ProjectRead(msgspec.Struct):
     funding_status: str
     funding_deadline: datetime | None
     settled_at: datetime | None
+    stretch_goals: bool = False

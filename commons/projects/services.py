@@ -90,6 +90,7 @@ async def launch_project(
         title=title,
         summary=summary,
         funding_deadline=_future_deadline(data.funding_deadline),
+        stretch_goals=data.stretch_goals,
         **{field: getattr(data, field).strip() for field in _TEXT_FIELDS},
         needs=[_need(item, i) for i, item in enumerate(data.needs)],
         memberships=[Membership(user_id=actor.id, role=MembershipRole.LEAD, forms=["support"], resources=[])],
@@ -143,6 +144,10 @@ async def update_project(session: AsyncSession, *, actor: User, project_id: int,
             if project.settled_at is not None:
                 raise Conflict("L'échéance de ce projet est passée et réglée : elle ne peut plus changer.")
             project.funding_deadline = _future_deadline(value)
+        elif field == "stretch_goals":
+            project.stretch_goals = value
+        elif field == "approvals_required":
+            project.approvals_required = value
         elif field == "needs":
             start = len(project.needs)
             project.needs.extend(_need(item, start + i) for i, item in enumerate(value))
@@ -214,6 +219,7 @@ def need_read(need: Need) -> NeedRead:
         label=need.label,
         skill=need.skill,
         progress_percent=progress,
+        percent_of_max=need.pledged_amount * 100 // need.max_amount,
         **{
             f"min_{unit}": need.min_amount,
             f"max_{unit}": need.max_amount,

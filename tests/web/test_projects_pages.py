@@ -185,3 +185,27 @@ async def test_no_project_on_a_closed_call(client: Client, session: AsyncSession
     assert (await client.get(f"/challenges/{call['id']}/projects/new")).status_code == 409
     assert (await post_form(client, f"/challenges/{call['id']}/projects/new", PROJECT_FORM)).status_code == 409
     assert await read(session, select(func.count(Project.id))) == 0
+
+
+async def test_the_lead_sets_stretch_goals_on_the_project_form(client: Client, session: AsyncSession) -> None:
+    call = await _open_call(client, session)
+    await signed_in_person(client, session, "Porteuse")
+    form = await client.get(f"/challenges/{call['id']}/projects/new")
+    assert 'name="stretch_goals" value="1" >' in form.text  # offered, unchecked by default
+    launched = await post_form(client, f"/challenges/{call['id']}/projects/new", PROJECT_FORM | {"stretch_goals": "1"})
+    assert launched.status_code == 303
+    project_id = await read(session, select(Project.id))
+    assert await read(session, select(Project.stretch_goals)) is True
+    page = text_of(await client.get(f"/projects/{project_id}"))
+    assert "Objectifs bonus" in page and "Ce projet accepte les contributions au-delà du maximum" in page
+
+    edit = await client.get(f"/projects/{project_id}/edit")
+    assert 'name="stretch_goals" value="1" checked>' in edit.text
+    # A bad edit is refused and leaves the setting as it was.
+    bad = await post_form(client, f"/projects/{project_id}/edit", {"title": "", "summary": "Résumé"})
+    assert bad.status_code == 400
+    assert await read(session, select(Project.stretch_goals)) is True
+    unchecked = {"title": PROJECT_FORM["title"], "summary": PROJECT_FORM["summary"]}
+    assert (await post_form(client, f"/projects/{project_id}/edit", unchecked)).status_code == 303
+    assert await read(session, select(Project.stretch_goals)) is False
+    assert "Objectifs bonus" not in (await client.get(f"/projects/{project_id}")).text
