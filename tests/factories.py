@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts import services as accounts
 from commons.accounts.models import OrganizationKind, User
+from commons.settings import Settings
+from commons.web.app import create_app
 
 PASSWORD = "correct horse battery"
 _sequence = itertools.count(1)
@@ -94,5 +98,57 @@ async def project(client: Client, lead: Actor, challenge_id: int, **fields: Any)
         ],
     } | fields
     created = await client.post(f"/api/v1/challenges/{challenge_id}/projects", json=body, headers=lead.headers)
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+async def organization_of(
+    session: AsyncSession, admin_email: str, kind: OrganizationKind = OrganizationKind.ENTREPRISE
+) -> int:
+    """A new organization administered by the person with this e-mail; returns its id."""
+    organization = await accounts.create_organization(
+        session, actor=None, name=f"Coopérative n°{next(_sequence)}", kind=kind
+    )
+    await accounts.add_organization_admin(session, actor=None, organization_id=organization.id, email=admin_email)
+    return organization.id
+
+
+@asynccontextmanager
+async def client_of(settings: Settings) -> AsyncIterator[Client]:
+    """A client of an application run with these settings (e.g. with local currencies configured)."""
+    async with AsyncTestClient(create_app(settings), base_url="https://testserver.local") as client:
+        yield client
+
+
+async def member(client: Client, actor: Actor, project_id: int) -> None:
+    """``actor`` joins the project as a member (not a lead)."""
+    joined = await client.post(
+        f"/api/v1/projects/{project_id}/memberships", json={"forms": ["support"]}, headers=actor.headers
+    )
+    assert joined.status_code == 201, joined.text
+
+
+async def received_money(client: Client, donor: Actor, project: dict[str, Any], cents: int) -> None:
+    """``donor`` pledges ``cents`` on the project's first (money) need and confirms paying it:
+    the money is then in the project's ledger account."""
+    pledged = await client.post(
+        f"/api/v1/projects/{project['id']}/pledges",
+        json={"need_id": project["needs"][0]["id"], "kind": "money", "amount_cents": cents},
+        headers=donor.headers,
+    )
+    assert pledged.status_code == 201, pledged.text
+    confirmed = await client.post(f"/api/v1/pledges/{pledged.json()['id']}/confirm", headers=donor.headers)
+    assert confirmed.status_code == 200, confirmed.text
+
+
+async def expense(client: Client, author: Actor, project_id: int, **fields: Any) -> dict[str, Any]:
+    """An expense reported through the API by ``author``, a project member."""
+    body = {
+        "amount_cents": 30_000,
+        "purpose": "Achat d'un vélo cargo",
+        "receipt_reference": "Facture F-2026-042",
+        "spent_on": "2026-11-02",
+    } | fields
+    created = await client.post(f"/api/v1/projects/{project_id}/expenses", json=body, headers=author.headers)
     assert created.status_code == 201, created.text
     return dict(created.json())

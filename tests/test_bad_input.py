@@ -52,7 +52,8 @@ BAD_PLEDGES: list[tuple[str, dict[str, Any], int, str]] = [
     ("negative minutes", {"kind": "time", "minutes": -60}, 400, "minutes"),
     ("money pledge on a time need", {"kind": "money", "amount_cents": 100, "need": 1}, 400, "type"),
     ("oversize note", {"kind": "money", "amount_cents": 100, "note": "x" * 20_001}, 400, "note"),
-    ("unknown field", {"kind": "money", "amount_cents": 100, "currency": "BTC"}, 400, "currency"),
+    ("unknown currency", {"kind": "money", "amount_cents": 100, "currency": "BTC"}, 400, "BTC"),
+    ("unknown field", {"kind": "money", "amount_cents": 100, "coin": "BTC"}, 400, "coin"),
 ]
 
 

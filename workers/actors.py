@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dramatiq
 
-from commons.budgeting.services import compute_result
+from commons.budgeting.services import ESTIMATE_EVENTS, compute_result, refresh_estimates
 from commons.events.consumers import Handler, consume
 from commons.events.outbox import EventType
+from commons.expenses.notifications import notify_expense
 from commons.notifications.services import notify
+from commons.pledges.settlement import notify_completed
 from commons.projects.read_models import apply_event
 from workers.database import sessionmaker
 
@@ -65,6 +67,21 @@ CONSUMERS = (
         notify,
     ),
     Consumer("commons.budgeting.compute_result", frozenset({EventType.ROUND_CLOSED}), compute_result),
+    Consumer("commons.budgeting.refresh_estimates", ESTIMATE_EVENTS, refresh_estimates),
+    Consumer(
+        "commons.expenses.notify",
+        frozenset(
+            {
+                EventType.EXPENSE_SUBMITTED,
+                EventType.EXPENSE_APPROVED,
+                EventType.EXPENSE_REJECTED,
+                EventType.EXPENSE_WITHDRAWN,
+                EventType.EXPENSE_PAID,
+            }
+        ),
+        notify_expense,
+    ),
+    Consumer("commons.notifications.project_completed", frozenset({EventType.PROJECT_COMPLETED}), notify_completed),
 )
 
 

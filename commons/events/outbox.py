@@ -18,12 +18,20 @@ class EventType(enum.StrEnum):
     PROJECT_UPDATED = "project.updated"
     PROJECT_SETTLED = "project.settled"
     PROJECT_CANCELLED = "project.cancelled"
+    PROJECT_COMPLETED = "project.completed"
     MEMBER_JOINED = "member.joined"
     PLEDGE_MADE = "pledge.made"
     PLEDGE_WITHDRAWN = "pledge.withdrawn"
     PLEDGE_CONFIRMED = "pledge.confirmed"
     ROUND_CLOSED = "round.closed"
     ROUND_IMPORTED = "round.imported"
+    FUNDER_RECEIVED = "funder.received"
+    POOL_PAID_OUT = "pool.paid_out"
+    EXPENSE_SUBMITTED = "expense.submitted"
+    EXPENSE_APPROVED = "expense.approved"
+    EXPENSE_REJECTED = "expense.rejected"
+    EXPENSE_WITHDRAWN = "expense.withdrawn"
+    EXPENSE_PAID = "expense.paid"
 
 
 def record_event(session: AsyncSession, event_type: EventType, **payload: Any) -> OutboxEvent:

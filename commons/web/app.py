@@ -16,11 +16,15 @@ from litestar.template import TemplateConfig
 
 from commons.accounts.routes import AccountsApi
 from commons.accounts.services import LoginThrottle
+from commons.audit.routes import AuditApi
 from commons.budgeting.routes import RoundsApi
 from commons.challenges.routes import ChallengesApi
+from commons.expenses.routes import ExpensesApi
+from commons.funders.routes import FundersApi
 from commons.notifications.routes import NotificationsApi
 from commons.pledges.routes import PledgesApi
 from commons.projects.routes import ProjectsApi
+from commons.resources.routes import RevenueApi
 from commons.settings import Settings, load_settings
 from commons.web.auth import provide_api_user, provide_db, provide_page_user
 from commons.web.errors import EXCEPTION_HANDLERS
@@ -38,7 +42,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     runtime = Runtime(settings)
     api = Router(
         path="/",
-        route_handlers=[AccountsApi, ChallengesApi, ProjectsApi, PledgesApi, NotificationsApi, RoundsApi],
+        route_handlers=[
+            AccountsApi,
+            ChallengesApi,
+            ProjectsApi,
+            PledgesApi,
+            NotificationsApi,
+            RoundsApi,
+            ExpensesApi,
+            AuditApi,
+            FundersApi,
+            RevenueApi,
+        ],
         dependencies={"user": Provide(provide_api_user)},
     )
     pages = Router(
