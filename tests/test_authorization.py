@@ -27,6 +27,8 @@ class World:
     project_id: int
     pledge_id: int
     organization_id: int
+    expense_id: int
+    funder_id: int
 
 
 @pytest.fixture
@@ -47,6 +49,18 @@ async def world(client: AsyncTestClient[Litestar], session: AsyncSession) -> Wor
         json={"need_id": project["needs"][0]["id"], "kind": "money", "amount_cents": 1000},
         headers=contributor.headers,
     )
+    expense = await client.post(
+        f"/api/v1/projects/{project['id']}/expenses",
+        json={"amount_cents": 500, "purpose": "Affiches", "receipt_reference": "F-1", "spent_on": "2026-11-02"},
+        headers=lead.headers,
+    )
+    assert expense.status_code == 201, expense.text
+    funder = await client.post(
+        f"/api/v1/challenges/{challenge['id']}/funders",
+        json={"organization_id": await factories.organization_of(session, other.email), "amount_cents": 10_000},
+        headers=owner.headers,
+    )
+    assert funder.status_code == 201, funder.text
     return World(
         owner=owner,
         other_authority=other,
@@ -58,6 +72,8 @@ async def world(client: AsyncTestClient[Litestar], session: AsyncSession) -> Wor
         project_id=project["id"],
         pledge_id=pledge.json()["id"],
         organization_id=challenge["organization"]["id"],
+        expense_id=expense.json()["id"],
+        funder_id=funder.json()["id"],
     )
 
 
@@ -88,6 +104,46 @@ FORBIDDEN: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ),
     ("POST", "/api/v1/organizations", {"name": "Asso", "kind": "association"}, "owner"),
     ("POST", "/api/v1/organizations/{organization_id}/admins", {"email": "x@example.fr"}, "owner"),
+    ("POST", "/api/v1/projects/{project_id}/complete", None, "contributor"),
+    ("POST", "/api/v1/projects/{project_id}/cancel", None, "owner"),
+    ("POST", "/api/v1/pledges/{pledge_id}/confirm", None, "stranger"),
+    (
+        "POST",
+        "/api/v1/projects/{project_id}/pledges",
+        {"need_id": 1, "kind": "money", "amount_cents": 5, "on_behalf_of_id": "{organization_id}"},
+        "contributor",
+    ),
+    (
+        "POST",
+        "/api/v1/projects/{project_id}/expenses",
+        {"amount_cents": 500, "purpose": "P", "receipt_reference": "R", "spent_on": "2026-11-02"},
+        "stranger",
+    ),
+    ("POST", "/api/v1/expenses/{expense_id}/approve", None, "stranger"),
+    ("POST", "/api/v1/expenses/{expense_id}/approve", None, "lead"),
+    ("POST", "/api/v1/expenses/{expense_id}/pay", None, "contributor"),
+    ("POST", "/api/v1/expenses/{expense_id}/reject", {}, "stranger"),
+    (
+        "POST",
+        "/api/v1/projects/{project_id}/revenue",
+        {"amount_cents": 5, "description": "D", "period": "2026"},
+        "owner",
+    ),
+    ("POST", "/api/v1/challenges/{challenge_id}/funders", {"organization_id": 1, "amount_cents": 5}, "other_authority"),
+    ("PATCH", "/api/v1/challenges/{challenge_id}/funders/{funder_id}", {"amount_cents": 5}, "lead"),
+    ("POST", "/api/v1/challenges/{challenge_id}/funders/{funder_id}/received", None, "other_authority"),
+    (
+        "POST",
+        "/api/v1/challenges/{challenge_id}/rounds",
+        {
+            "title": "R",
+            "rule": "greedy",
+            "budget_cents": 100,
+            "opens_at": "2030-01-01T00:00:00Z",
+            "closes_at": "2030-02-01T00:00:00Z",
+        },
+        "other_authority",
+    ),
 ]
 
 
@@ -126,6 +182,14 @@ MUTATING = [
     ("POST", "/api/v1/projects/{project_id}/memberships", {"forms": ["support"]}),
     ("POST", "/api/v1/projects/{project_id}/pledges", {"need_id": 1, "kind": "money", "amount_cents": 5}),
     ("DELETE", "/api/v1/pledges/{pledge_id}", None),
+    (
+        "POST",
+        "/api/v1/projects/{project_id}/expenses",
+        {"amount_cents": 500, "purpose": "P", "receipt_reference": "R", "spent_on": "2026-11-02"},
+    ),
+    ("POST", "/api/v1/expenses/{expense_id}/pay", None),
+    ("POST", "/api/v1/challenges/{challenge_id}/funders", {"organization_id": 1, "amount_cents": 5}),
+    ("POST", "/api/v1/projects/{project_id}/complete", None),
 ]
 
 
