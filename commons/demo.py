@@ -2,9 +2,14 @@
 
 A fictional rural intercommunality, the Val de Vionne, with its communes, the stakeholders of
 every family, three calls for commons (two open, one draft), the projects answering them, the
-people who joined them and their pledges. The French content is plain data below; ``load_demo``
-walks it through the use cases, so every step writes its rows and its domain events exactly as
-real use does. Only the territories, which have no use case, are inserted directly.
+people who joined them and their pledges, the calls' funders, and a co-budget of every kind: a
+vote by equal shares closed with its result published and paid out of the pool, a vote open with
+colleges and seed funding, a quadratic matching of gifts with its estimate, and wallets whose
+registration is open; and a funded project's expenses, one paid and one waiting for approval.
+The French content is plain data below; ``load_demo`` walks it through the use cases, so every
+step writes its rows and its domain events exactly as real use does. Only the territories, which
+have no use case, are inserted directly; the closed round's result, which a worker computes, is
+computed at once by the same consumer.
 
 Every demo account signs in with ``DEMO_PASSWORD``. The codes are INSEE-like (communes) and
 SIREN-like (intercommunality) but belong to no real place.
@@ -13,7 +18,7 @@ SIREN-like (intercommunality) but belong to no real place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 from sqlalchemy import select
@@ -21,13 +26,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import OrganizationKind, User
 from commons.accounts.services import add_organization_admin, create_organization, sign_up
+from commons.budgeting.models import Round, RoundRule
+from commons.budgeting.schemas import BallotIn, CandidateIn, CollegeIn, DelegationIn, RoundCreate
+from commons.budgeting.services import (
+    close_round,
+    create_round,
+    delegate,
+    get_round,
+    refresh_estimate,
+    register,
+    submit_ballot,
+)
 from commons.challenges.schemas import ChallengeCreate, IndicatorIn
 from commons.challenges.services import create_challenge, publish_challenge
+from commons.db import utcnow
 from commons.errors import Conflict
+from commons.events.consumers import consume
+from commons.events.models import OutboxEvent
+from commons.events.outbox import EventType
+from commons.expenses.schemas import ExpenseCreate
+from commons.expenses.services import approve_expense, pay_expense, submit_expense
 from commons.funders.schemas import FunderCreate
 from commons.funders.services import add_funder, list_funders, mark_received
 from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, SkillPledgeIn, TimePledgeIn
-from commons.pledges.services import make_pledge, withdraw_pledge
+from commons.pledges.services import confirm_pledge, make_pledge, withdraw_pledge
 from commons.projects.models import Need, ParticipationForm, Project, ResourceKind, ResourceOffer
 from commons.projects.read_models import refresh_project_totals
 from commons.projects.schemas import MembershipCreate, MoneyNeedIn, ProjectCreate, SkillNeedIn, TimeNeedIn
@@ -35,6 +57,7 @@ from commons.projects.services import join_project, launch_project
 from commons.resources.schemas import RevenueLineCreate
 from commons.resources.services import declare_revenue
 from commons.territories.models import Territory, TerritoryLevel
+from workers.actors import CONSUMERS
 
 DEMO_PASSWORD = "demo-commons-2026"  # noqa: S105 - the documented password of the public demo accounts
 EMAIL_DOMAIN = "demo.commons.fr"
@@ -109,7 +132,8 @@ class PledgeSeed:
 
     ``amount`` is in the need's unit: cents for money, minutes for time; a skill pledge is
     always one person and leaves it at 0. ``on_behalf_of`` names an organization the contributor
-    administers, to pledge in its name.
+    administers, to pledge in its name. A ``confirmed`` money pledge was paid: its contributor
+    confirms it, and the ledger moves the money to the project's account.
     """
 
     contributor: str  # login
@@ -119,6 +143,7 @@ class PledgeSeed:
     note: str = ""
     withdrawn: bool = False
     on_behalf_of: str = ""  # organization name
+    confirmed: bool = False
 
 
 INTERCOMMUNALITE = TerritorySeed(
@@ -941,7 +966,8 @@ JOINS: tuple[JoinSeed, ...] = (
 )
 
 PLEDGES: tuple[PledgeSeed, ...] = (
-    # Covoit'Vionne: the money need reaches its minimum exactly, the time need falls short.
+    # Covoit'Vionne: the money need reaches its minimum exactly, the time need falls short; the two
+    # organizations' gifts are paid, so the project has money on its account for its expenses.
     PledgeSeed(
         "anne.leroy",
         "covoit",
@@ -949,6 +975,7 @@ PLEDGES: tuple[PledgeSeed, ...] = (
         _euros(2_500),
         "Aide d'amorçage.",
         on_behalf_of="Fondation des Territoires solidaires",
+        confirmed=True,
     ),
     PledgeSeed(
         "hugo.lambert",
@@ -957,6 +984,7 @@ PLEDGES: tuple[PledgeSeed, ...] = (
         _euros(1_000),
         "Mécénat.",
         on_behalf_of="Autocars Lambert",
+        confirmed=True,
     ),
     PledgeSeed("chantal.mercier", "covoit", "Application libre et hébergement", _euros(300)),
     PledgeSeed("paul.bernard", "covoit", "Application libre et hébergement", _euros(150)),
@@ -1021,6 +1049,207 @@ PLEDGES: tuple[PledgeSeed, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class RoundSeed:
+    """A co-budget of a call, declared by the call's author.
+
+    Its dates are offsets from the moment the demo is loaded (``round`` carries placeholders), so a
+    fresh demo always has a vote open, a registration open and a result published. ``candidates``:
+    the projects (by key) and what each asks; none: every project of the call. ``close``: the author
+    closes it right after the ballots, and its result is computed and paid out at once.
+    """
+
+    key: str
+    challenge: str  # challenge key
+    opens: timedelta  # from the load; negative: already open
+    closes: timedelta
+    round: RoundCreate
+    candidates: tuple[tuple[str, int], ...] = ()  # (project key, cost in cents)
+    close: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BallotSeed:
+    round: str  # round key
+    voter: str  # login
+    approvals: tuple[str, ...]  # project keys
+
+
+@dataclass(frozen=True, slots=True)
+class DelegationSeed:
+    """Part of a wallet handed to another participant, who spreads it with their own."""
+
+    round: str  # round key
+    delegator: str  # login
+    delegate: str  # login
+    percent: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExpenseSeed:
+    """An expense reported by a member, approved by ``approver`` and paid by ``payer`` when they are given."""
+
+    project: str  # project key
+    author: str  # login
+    amount_cents: int
+    purpose: str
+    receipt_reference: str
+    days_ago: int  # the receipt's day, before the load
+    approver: str = ""  # login
+    payer: str = ""  # login (a lead)
+
+
+_REPLACED = datetime(2026, 1, 1, tzinfo=UTC)  # the rounds' dates, replaced by the load time and offsets
+
+ROUNDS: tuple[RoundSeed, ...] = (
+    RoundSeed(
+        key="vote-mobilite",
+        challenge="mobilite",
+        opens=-timedelta(days=28),
+        # Closed by its author as soon as the ballots are in: a published result, paid out of the pool.
+        closes=timedelta(minutes=30),
+        close=True,
+        round=RoundCreate(
+            title="Budget participatif mobilité 2026 : les habitants choisissent",
+            rule=RoundRule.EQUAL_SHARES,
+            budget_cents=_euros(25_000),
+            opens_at=_REPLACED,
+            closes_at=_REPLACED,
+            completion="add1",
+            max_choices=3,
+        ),
+    ),
+    RoundSeed(
+        key="vote-cantines",
+        challenge="alimentation",
+        opens=-timedelta(days=7),
+        closes=timedelta(days=24),
+        round=RoundCreate(
+            title="Cantines 2027 : familles, producteurs et collectivités votent",
+            rule=RoundRule.EQUAL_SHARES,
+            budget_cents=_euros(25_000),
+            opens_at=_REPLACED,
+            closes_at=_REPLACED,
+            completion="add1",
+            # Paid to each candidate when the round is declared, out of the pool already received.
+            seed_cents=_euros(250),
+            # The call's co-governance: each college weighs the same, whatever its number of voters.
+            colleges=[
+                CollegeIn("Familles et habitants", 1, ["habitant", "association", "media"]),
+                CollegeIn("Producteurs et entreprises", 1, ["entreprise"]),
+                CollegeIn("Collectivités et partenaires", 1, ["collectivite", "universite", "fondation"]),
+            ],
+        ),
+    ),
+    RoundSeed(
+        key="abondement-mobilite",
+        challenge="mobilite",
+        opens=timedelta(0),
+        closes=timedelta(days=42),
+        round=RoundCreate(
+            title="Dons abondés pour la mobilité : le nombre de donateurs compte plus que les montants",
+            rule=RoundRule.QUADRATIC,
+            budget_cents=_euros(6_000),
+            opens_at=_REPLACED,
+            closes_at=_REPLACED,
+            project_cap_cents=_euros(2_500),
+        ),
+    ),
+    RoundSeed(
+        key="portefeuilles-cantines",
+        challenge="alimentation",
+        opens=timedelta(days=4),
+        closes=timedelta(days=39),
+        # The small projects only: each is funded if the wallets put at least its cost on it.
+        candidates=(("plateforme", _euros(5_000)), ("potagers", _euros(2_500)), ("zero-gaspi", _euros(1_500))),
+        round=RoundCreate(
+            title="Portefeuilles citoyens : 8 000 € à répartir entre les petits projets des cantines",
+            rule=RoundRule.WALLETS,
+            budget_cents=_euros(8_000),
+            opens_at=_REPLACED,
+            closes_at=_REPLACED,
+            delegation_allowed=True,
+        ),
+    ),
+)
+
+BALLOTS: tuple[BallotSeed, ...] = (
+    # The mobility vote, closed: twelve inhabitants, volunteers and partners.
+    BallotSeed("vote-mobilite", "manon.petit", ("covoit", "velo")),
+    BallotSeed("vote-mobilite", "gerard.faure", ("covoit", "tad")),
+    BallotSeed("vote-mobilite", "chantal.mercier", ("tad", "covoit")),
+    BallotSeed("vote-mobilite", "paul.bernard", ("covoit", "tad", "garage")),
+    BallotSeed("vote-mobilite", "karim.haddad", ("covoit", "garage")),
+    BallotSeed("vote-mobilite", "aurelie.simon", ("velo", "garage")),
+    BallotSeed("vote-mobilite", "yanis.robert", ("velo", "garage")),
+    BallotSeed("vote-mobilite", "marc.dupuis", ("garage", "velo")),
+    BallotSeed("vote-mobilite", "jeanne.colin", ("tad",)),
+    BallotSeed("vote-mobilite", "ines.blanc", ("velo", "covoit")),
+    BallotSeed("vote-mobilite", "lucas.henry", ("carte", "covoit")),
+    BallotSeed("vote-mobilite", "romain.gauthier", ("garage", "covoit")),
+    # The school meals vote, open: the first ballots of each college.
+    BallotSeed("vote-cantines", "ines.blanc", ("potagers", "zero-gaspi")),
+    BallotSeed("vote-cantines", "manon.petit", ("potagers",)),
+    BallotSeed("vote-cantines", "olivier.marchand", ("legumerie", "plateforme")),
+    BallotSeed("vote-cantines", "sophie.garnier", ("legumerie", "zero-gaspi")),
+    BallotSeed("vote-cantines", "bernard.lefevre", ("potagers", "legumerie")),
+)
+
+# Registered for the wallet round before it opens; each will get an equal share of its budget.
+REGISTRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "portefeuilles-cantines",
+        (
+            "ines.blanc",
+            "thomas.girard",
+            "camille.perrin",
+            "olivier.marchand",
+            "laura.fontaine",
+            "chantal.mercier",
+            "sophie.garnier",
+            "gerard.faure",
+        ),
+    ),
+)
+DELEGATIONS: tuple[DelegationSeed, ...] = (
+    # Chantal trusts the young market gardener to spread her wallet among the producers' projects.
+    DelegationSeed("portefeuilles-cantines", "chantal.mercier", "olivier.marchand", 100),
+)
+
+# Gifts made once the matching round is open: it matches them, quadratically (many small gifts weigh most).
+MATCHED_PLEDGES: tuple[PledgeSeed, ...] = (
+    PledgeSeed("jeanne.colin", "tad", "Minibus accessible (reste à charge)", _euros(30), "Pour ma voisine."),
+    PledgeSeed("gerard.faure", "tad", "Minibus accessible (reste à charge)", _euros(50)),
+    PledgeSeed("chantal.mercier", "tad", "Minibus accessible (reste à charge)", _euros(40)),
+    PledgeSeed("manon.petit", "tad", "Minibus accessible (reste à charge)", _euros(10)),
+    PledgeSeed("marc.dupuis", "garage", "Pont élévateur et outillage", _euros(50)),
+    PledgeSeed("aurelie.simon", "garage", "Pont élévateur et outillage", _euros(20)),
+    PledgeSeed("yanis.robert", "garage", "Pont élévateur et outillage", _euros(15), "Un petit coup de pouce."),
+    PledgeSeed("karim.haddad", "carte", "Enquête mobilité auprès des habitants", _euros(400)),
+)
+
+EXPENSES: tuple[ExpenseSeed, ...] = (
+    ExpenseSeed(
+        "covoit",
+        "karim.haddad",
+        _euros(480),
+        "Hébergement de l'application et nom de domaine pour un an",
+        "Facture Hébergeur associatif du Morvan n° 2026-0412",
+        days_ago=18,
+        approver="lea.moreau",
+        payer="lea.moreau",
+    ),
+    ExpenseSeed(
+        "covoit",
+        "bernard.lefevre",
+        _euros(1_140),
+        "Trois panneaux d'arrêt de covoiturage à Saint-Aubin-sur-Vionne",
+        "Facture Signalétique du Val n° F-2026-311",
+        days_ago=3,
+    ),
+)
+
+
 # --------------------------------------------------------------------------- the loading
 
 
@@ -1063,12 +1292,16 @@ async def load_demo(session: AsyncSession) -> str:
     for key, line in REVENUE:
         await declare_revenue(session, actor=leads[key], project_id=projects[key].id, data=line)
     for seed in PLEDGES:
-        project = projects[seed.project]
-        need = {need.label: need for need in project.needs}[seed.need]
-        data = _pledge_input(need, seed, organizations.get(seed.on_behalf_of))
-        pledge = await make_pledge(session, actor=people[seed.contributor], project_id=project.id, data=data)
-        if seed.withdrawn:
-            await withdraw_pledge(session, actor=people[seed.contributor], pledge_id=pledge.id)
+        await _pledge(session, people, projects, organizations, seed)
+    rounds = await _hold_rounds(session, people, projects, challenges)
+    for seed in MATCHED_PLEDGES:
+        await _pledge(session, people, projects, organizations, seed)
+    for round_ in rounds.values():
+        if round_.rule.is_matching:
+            # The estimate worker refreshes it from the pledges' events too; now, it shows at once.
+            await refresh_estimate(session, round_, seen=None)
+    await session.commit()
+    await _report_expenses(session, people, projects)
     # The workers recompute these from the events too; doing it now shows right totals at once.
     for project in projects.values():
         await refresh_project_totals(session, project.id)
@@ -1077,11 +1310,14 @@ async def load_demo(session: AsyncSession) -> str:
 
     published = sum(seed.publish for seed in CHALLENGES)
     withdrawn = sum(seed.withdrawn for seed in PLEDGES)
+    closed = sum(seed.close for seed in ROUNDS)
     return (
         f"Territoire de démonstration chargé : {INTERCOMMUNALITE.name} et {len(TERRITORIES) - 1} communes.\n"
         f"{len(PEOPLE) + 1} comptes, {len(ORGANIZATIONS)} organisations, {len(CHALLENGES)} appels à communs "
         f"({published} ouverts, {len(CHALLENGES) - published} brouillon), {len(PROJECTS)} projets, "
-        f"{len(JOINS)} adhésions, {len(PLEDGES)} contributions (dont {withdrawn} retirée).\n\n" + _logins()
+        f"{len(JOINS)} adhésions, {len(PLEDGES) + len(MATCHED_PLEDGES)} contributions (dont {withdrawn} retirée).\n"
+        f"{len(ROUNDS)} co-budgets ({closed} au résultat publié et versé, {len(ROUNDS) - closed} ouverts ou "
+        f"en inscription), {len(BALLOTS)} bulletins, {len(EXPENSES)} dépenses.\n\n" + _logins()
     )
 
 
@@ -1171,6 +1407,96 @@ async def _launch_projects(
         )
         for seed in PROJECTS
     }
+
+
+async def _pledge(
+    session: AsyncSession,
+    people: dict[str, User],
+    projects: dict[str, Project],
+    organizations: dict[str, int],
+    seed: PledgeSeed,
+) -> None:
+    """Make the pledge, then withdraw or confirm it as the seed says."""
+    project = projects[seed.project]
+    need = {need.label: need for need in project.needs}[seed.need]
+    contributor = people[seed.contributor]
+    data = _pledge_input(need, seed, organizations.get(seed.on_behalf_of))
+    pledge = await make_pledge(session, actor=contributor, project_id=project.id, data=data)
+    if seed.withdrawn:
+        await withdraw_pledge(session, actor=contributor, pledge_id=pledge.id)
+    if seed.confirmed:
+        await confirm_pledge(session, actor=contributor, pledge_id=pledge.id)
+
+
+async def _hold_rounds(
+    session: AsyncSession, people: dict[str, User], projects: dict[str, Project], challenges: dict[str, int]
+) -> dict[str, Round]:
+    """The co-budgets by key, declared by the calls' authors, with their ballots, registrations and
+    delegations; the rounds to close are closed, and their results computed and paid out at once."""
+    authors = {seed.key: people[seed.author] for seed in CHALLENGES}
+    now = utcnow()
+    rounds: dict[str, Round] = {}
+    for seed in ROUNDS:
+        candidates = [CandidateIn(projects[key].id, cost) for key, cost in seed.candidates] or None
+        data = msgspec.structs.replace(
+            seed.round, opens_at=now + seed.opens, closes_at=now + seed.closes, candidates=candidates
+        )
+        rounds[seed.key] = await create_round(
+            session, actor=authors[seed.challenge], challenge_id=challenges[seed.challenge], data=data
+        )
+    for ballot in BALLOTS:
+        approvals = [projects[key].id for key in ballot.approvals]
+        await submit_ballot(
+            session, actor=people[ballot.voter], round_id=rounds[ballot.round].id, data=BallotIn(approvals)
+        )
+    for key, logins in REGISTRATIONS:
+        for login in logins:
+            await register(session, actor=people[login], round_id=rounds[key].id)
+    for delegation in DELEGATIONS:
+        await delegate(
+            session,
+            actor=people[delegation.delegator],
+            round_id=rounds[delegation.round].id,
+            data=DelegationIn(delegate_id=people[delegation.delegate].id, percent=delegation.percent),
+        )
+    for seed in ROUNDS:
+        if seed.close:
+            closed = await close_round(session, actor=authors[seed.challenge], round_id=rounds[seed.key].id)
+            await _consume_now(session, EventType.ROUND_CLOSED)
+            rounds[seed.key] = await get_round(session, closed.id, viewer=None)
+    return rounds
+
+
+async def _consume_now(session: AsyncSession, event_type: EventType) -> None:
+    """Apply the latest event of this type as the workers would, so its effect (a round's result) shows
+    right after ``commons demo``, without a worker; the consumers record it as processed, so a worker
+    started later does not apply it again."""
+    event = await session.scalar(
+        select(OutboxEvent).where(OutboxEvent.type == event_type).order_by(OutboxEvent.id.desc()).limit(1)
+    )
+    assert event is not None, f"no {event_type} event"
+    for consumer in CONSUMERS:
+        if event.type in consumer.events:
+            await consume(session, consumer=consumer.name, event_id=event.event_id, handler=consumer.handler)
+
+
+async def _report_expenses(session: AsyncSession, people: dict[str, User], projects: dict[str, Project]) -> None:
+    """The expenses, reported by members, then approved and paid as their seeds say."""
+    today = utcnow().date()
+    for seed in EXPENSES:
+        data = ExpenseCreate(
+            amount_cents=seed.amount_cents,
+            purpose=seed.purpose,
+            receipt_reference=seed.receipt_reference,
+            spent_on=today - timedelta(days=seed.days_ago),
+        )
+        expense = await submit_expense(
+            session, actor=people[seed.author], project_id=projects[seed.project].id, data=data
+        )
+        if seed.approver:
+            await approve_expense(session, actor=people[seed.approver], expense_id=expense.id)
+        if seed.payer:
+            await pay_expense(session, actor=people[seed.payer], expense_id=expense.id)
 
 
 def _pledge_input(need: Need, seed: PledgeSeed, organization_id: int | None) -> PledgeIn:
