@@ -3,14 +3,16 @@
 Run from the repository root (pabutools comes with the test dependencies):
 
     python -m bench.bench_allocation [--pabulib DIR] [--pabutools-add1-max-voters 3000]
-                                     [--ours-add1-max-voters 100000] [--synthetic-voters 100000]
-                                     [--synthetic-projects 500] [--no-synthetic] [--only TEXT]
+                                     [--ours-add1-max-voters 100000] [--add1-timeout 300]
+                                     [--synthetic-voters 100000] [--synthetic-projects 500]
+                                     [--no-synthetic] [--only TEXT]
 
 For every `.pb` file, each side parses the file and runs the rule (pabutools: `parse_pabulib` then the
 rule; ours: `commons.budgeting.pabulib.load` then the rule); the outcomes are compared and the times
 printed with their ratio (pabutools time / our time: above 1 means we are faster). pabutools' add1 is
 only run up to `--pabutools-add1-max-voters` voters because it needs hours on the large files; ours is
-then timed alone. Finally our add1 alone on a synthetic election generated with a fixed seed.
+then timed alone, and stopped after `--add1-timeout` seconds. Finally ours alone on a synthetic election
+generated with a fixed seed (plain MES, then add1 with the same time limit).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +59,20 @@ def _timed(compute: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise TimeoutError
+
+
+def _within(seconds: int, compute: Callable[[], Any]) -> Any:
+    """`compute()`, or TimeoutError once it has run for `seconds` (0: no limit)."""
+    signal.signal(signal.SIGALRM, _stop)
+    signal.alarm(seconds)
+    try:
+        return compute()
+    finally:
+        signal.alarm(0)
+
+
 def ours(path: Path, rule: str) -> tuple[list[str], float]:
     """Our pipeline: parse, convert, allocate."""
     selected, seconds = _timed(lambda: OURS[rule](load(path).approval_election()))
@@ -87,6 +105,7 @@ def main() -> None:
     parser.add_argument("--pabulib", type=Path, default=DEFAULT_PABULIB)
     parser.add_argument("--pabutools-add1-max-voters", type=int, default=3_000)
     parser.add_argument("--ours-add1-max-voters", type=int, default=100_000)
+    parser.add_argument("--add1-timeout", type=int, default=300, help="stop our add1 after so many seconds")
     parser.add_argument("--synthetic-voters", type=int, default=100_000)
     parser.add_argument("--synthetic-projects", type=int, default=500)
     parser.add_argument("--no-synthetic", action="store_true")
@@ -94,13 +113,19 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"{'instance':<44} {'voters':>7} {'rule':<16} {'ours s':>8} {'pabutools s':>12} {'ratio':>8}  same")
-    for path in sorted(args.pabulib.glob(f"*{args.only}*.pb")):
+    for path in sorted(args.pabulib.glob(f"*{args.only}*.pb" if args.only else "*.pb")):
         voters = len(load(path).voters)
         for rule in OURS:
             if rule == "mes+add1" and voters > args.ours_add1_max_voters:
                 print(f"{path.stem[:44]:<44} {voters:>7} {rule:<16} {'skipped (--ours-add1-max-voters)':>30}")
                 continue
-            selected, our_seconds = ours(path, rule)
+            try:
+                selected, our_seconds = _within(
+                    args.add1_timeout if rule == "mes+add1" else 0, partial(ours, path, rule)
+                )
+            except TimeoutError:
+                print(f"{path.stem[:44]:<44} {voters:>7} {rule:<16} {'> ' + str(args.add1_timeout):>8}  (ours stopped)")
+                continue
             if rule == "mes+add1" and voters > args.pabutools_add1_max_voters:
                 print(
                     f"{path.stem[:44]:<44} {voters:>7} {rule:<16} {our_seconds:>8.3f} "
@@ -118,9 +143,15 @@ def main() -> None:
         election = synthetic_election(args.synthetic_voters, args.synthetic_projects)
         label = f"synthetic {args.synthetic_voters} x {args.synthetic_projects}"
         for rule in ("mes", "mes+add1"):
-            start = time.perf_counter()
-            funded = OURS[rule](election)
-            seconds = time.perf_counter() - start
+            try:
+                funded, seconds = _within(
+                    args.add1_timeout if rule == "mes+add1" else 0, partial(_timed, partial(OURS[rule], election))
+                )
+            except TimeoutError:
+                print(
+                    f"{label:<44} {args.synthetic_voters:>7} {rule:<16} {'> ' + str(args.add1_timeout):>8}  (stopped)"
+                )
+                continue
             summary = f"(ours alone, {len(funded)} funded)"
             print(f"{label:<44} {args.synthetic_voters:>7} {rule:<16} {seconds:>8.3f}  {summary}", flush=True)
 

@@ -69,10 +69,11 @@ class ApprovalElection:
             for voter, weight in enumerate(self.weights):
                 if not isinstance(weight, int) or weight < 1:
                     raise ValueError(f"voter #{voter}: the weight must be a positive integer, got {weight!r}")
-        for voter, ballot in enumerate(self.ballots):
-            unknown = [project for project in ballot if project not in self.costs]
-            if unknown:
-                raise ValueError(f"voter #{voter} approves unknown project {unknown[0]!r}")
+        if not set().union(*self.ballots) <= self.costs.keys():  # checked at once, then the culprit is found
+            for voter, ballot in enumerate(self.ballots):
+                unknown = [project for project in ballot if project not in self.costs]
+                if unknown:
+                    raise ValueError(f"voter #{voter} approves unknown project {unknown[0]!r}")
 
     def voter_weight(self, voter: int) -> int:
         """The weight of a voter (1 when the election has no weights)."""

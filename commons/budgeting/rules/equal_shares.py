@@ -34,20 +34,32 @@ Completions (``completion``), because MES alone usually leaves money unspent:
 - "add1u": "add1", then the remaining money goes greedily to the projects with most approvals
   (:func:`commons.budgeting.rules.greedy.greedy` with cost satisfaction), as equalshares.net recommends.
 
-Speed: voters with identical ballots are grouped, and voters with the same remaining money form a
-class; each project keeps the weight of its supporters per class up to date as voters pay, so pricing a
-project only sorts a few classes. ρ only grows during a run, so a project is re-priced only when its
-last ρ could beat the best one found in the round (lazy evaluation with a heap). For the completions,
-a run at share b also tries to certify an interval [b, b'] on which every decision, hence the outcome,
-is provably the same (see `_MesRun`), and the search reuses the run for every share of the interval
-instead of rerunning MES (on Częstochowa, 190 runs instead of more than 886). All the arithmetic is
-exact (gmpy2 rationals).
+Speed, and why it stays exact. Voters with identical ballots form one group, weighted by their number,
+and groups with the same remaining money form a class; every project keeps the weight of its supporters
+per class up to date as voters pay (the weights that move are counted per class at C speed, with
+`collections.Counter` over each group's project list repeated as many times as its weight), so pricing a
+project only sorts its classes. ρ only grows during a run, so a project is re-priced only when its last
+ρ could beat the best one found in the round (lazy evaluation with a heap). All arithmetic is exact
+(gmpy2 rationals); no float is ever compared.
+
+For the completions, one MES run at a share b0 can also return an open interval (low, high) around b0
+on which the outcome (the funded projects and their order) is provably the same (see `_MesRun`): within
+one run, every quantity is an exact affine function of the share (a class's money, a price, a sum of
+money), as long as the run's decisions stay the same, and every decision is the sign of such a function,
+so it can only change at a root the run computes exactly. The searches of "add1" evaluate MES only at
+shares outside every interval found so far, jumping to the first share of their grid beyond it; the
+intervals are shared by all the searches, whose shares overlap. On large elections the intervals are
+short (on Łódź 2022 the funding order changes about twice per unit of share, and a payment changes its
+formula, when a class of supporters becomes short of money, far more often), so the search stops
+looking for them while they stay too short to be met again, and runs plain MES.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -70,6 +82,20 @@ Rational = Any
 
 _BUDGET_STEPS = 100
 """pabutools' default step of the outer search of "add1": 1/100 of the budget."""
+
+_MAX_REPEATED_WEIGHT = 64
+"""Groups weighing more are not expanded into repeated project lists (see `_Profile.counted_projects`)."""
+
+_USEFUL_FRACTION = 8
+"""An interval narrower than this fraction of the increment is unlikely to be met again."""
+
+_PROBE_EVERY = 8
+"""While the intervals found by "add1" are too short to be reused, one run in this many looks for one."""
+
+_WINDOW_STEPS = 2
+"""How far (in share increments) on each side of its share a run of "add1" first looks for its interval
+(doubled while the intervals found reach that far): a wider window means fewer runs but more
+re-pricing in each."""
 
 
 def equal_shares(
@@ -117,49 +143,8 @@ def equal_shares(
     return allocation
 
 
-@dataclass(frozen=True, slots=True)
-class _Money:
-    """The remaining money (per unit of weight) of a class of voters, as a function of the share b.
-
-    `at` is its exact value at the share b0 of the run. When the run certifies an interval of shares
-    [b0, b1], `low` and `high` are the slopes of two lines through (b0, at) between which the money lies
-    for every share of the interval; otherwise they are 0.
-    """
-
-    at: Rational
-    low: Rational
-    high: Rational
-
-
-_NO_MONEY = _Money(mpq(0), mpq(0), mpq(0))
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    """A line through (b0, at) with the given slope: a bound valid over the certified interval."""
-
-    at: Rational
-    slope: Rational
-
-
-@dataclass(frozen=True, slots=True)
-class _Pricing:
-    """How a project would be paid for at the share of the run.
-
-    Attributes:
-        payment: what a supporter with enough money pays per unit of weight.
-        rho: the price per unit of satisfaction (the quantity MES minimises), with the slope of a lower
-            bound of it over the certified interval.
-        payment_low_slope: slope of a lower bound of `payment` over the certified interval.
-        supporters: the (money, weight) classes of the supporters, by increasing money.
-        short: how many of those classes (the first ones) cannot pay `payment` and give all they have.
-    """
-
-    payment: Rational
-    rho: _Line
-    payment_low_slope: Rational
-    supporters: list[tuple[_Money, int]]
-    short: int
+_EXHAUSTED = -1
+"""The class of groups that have no money left (they stay out of the per-project tables)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +155,8 @@ class _Run:
         share: the share b0 of every unit of voter weight.
         selected: indices of the funded projects, in funding order.
         prices: for each funded project, what a supporter pays at most per unit of weight.
-        available: for each candidate not funded, what its supporters still had at the end.
-        valid_until: the outcome is provably the same for every share in [share, valid_until].
+        available: for each candidate not funded, what its supporters still had when it was dropped.
+        low, high: the outcome is provably the same for every share b with low < b < high (and b0).
         cost: total cost of `selected`.
     """
 
@@ -179,8 +164,13 @@ class _Run:
     selected: list[int]
     prices: dict[int, Rational]
     available: dict[int, Rational]
-    valid_until: Rational
+    low: Rational
+    high: Rational
     cost: int
+
+    def covers(self, share: Rational) -> bool:
+        """Whether the outcome of this run is the outcome at `share`."""
+        return bool(share == self.share or self.low < share < self.high)
 
 
 class _Profile:
@@ -192,36 +182,40 @@ class _Profile:
         self.costs: list[int] = [election.costs[project] for project in self.ids]
         self.budget = election.budget
         index = {project: position for position, project in enumerate(self.ids)}
-        group_of: dict[frozenset[int], int] = {}
-        group_weights: list[int] = []
-        for voter, ballot in enumerate(election.ballots):
-            key = frozenset(index[project] for project in ballot)
-            group = group_of.setdefault(key, len(group_weights))
-            if group == len(group_weights):
-                group_weights.append(0)
-            group_weights[group] += election.voter_weight(voter)
-        self.total_weight = sum(group_weights)
+        weight_of: dict[frozenset[ProjectId], int] = {}
+        weights = election.weights if election.weights is not None else [1] * len(election.ballots)
+        for ballot, weight in zip(election.ballots, weights, strict=True):
+            key = ballot if isinstance(ballot, frozenset) else frozenset(ballot)
+            weight_of[key] = weight_of.get(key, 0) + weight
+        self.group_projects: list[tuple[int, ...]] = [tuple(map(index.__getitem__, key)) for key in weight_of]
+        self.group_weights: list[int] = list(weight_of.values())
+        self.total_weight = sum(self.group_weights)
         self.supporters: list[list[int]] = [[] for _ in self.ids]
-        for key, group in group_of.items():
-            for project in key:
+        for group, projects in enumerate(self.group_projects):
+            for project in projects:
                 self.supporters[project].append(group)
-        self.supporter_weights: list[list[int]] = [
-            [group_weights[group] for group in groups] for groups in self.supporters
+        # Each group's projects repeated as many times as its weight, so that counting them gives
+        # weights; groups too heavy for that are counted one by one.
+        self.counted_projects: list[tuple[int, ...]] = [
+            projects * weight if weight <= _MAX_REPEATED_WEIGHT else ()
+            for projects, weight in zip(self.group_projects, self.group_weights, strict=True)
         ]
-        self.group_weights = group_weights
-        self.group_projects: list[tuple[int, ...]] = [()] * len(group_weights)
-        for key, group in group_of.items():
-            self.group_projects[group] = tuple(key)
+        self.heavy_groups: frozenset[int] = frozenset(
+            group for group, weight in enumerate(self.group_weights) if weight > _MAX_REPEATED_WEIGHT
+        )
+        self.supporter_weight: list[int] = [
+            sum(self.group_weights[group] for group in groups) for groups in self.supporters
+        ]
         # Satisfaction of a supporter per unit of weight: the price ρ asks ρ × this from each of them.
         self.satisfaction: list[int] = [cost if sat == "cost" else 1 for cost in self.costs]
         supported = [project for project, groups in enumerate(self.supporters) if groups]
         self.free: list[int] = [p for p in supported if self.costs[p] == 0 and sat == "cardinality"]
         self.candidates: list[int] = [p for p in supported if self.costs[p] > 0]
 
-    def run(self, share: Rational, *, until: Rational | None = None) -> _Run:
-        """Run MES with `share` per unit of weight; with `until`, also try to certify that the outcome
-        is the same for every share up to `until` (see `_Run.valid_until`)."""
-        return _MesRun(self, share, until).result()
+    def run(self, share: Rational, *, window: Rational | None = None) -> _Run:
+        """Run MES with `share` per unit of weight; with `window`, also find the interval of shares
+        around it, within `window` on each side, on which the outcome stays the same."""
+        return _MesRun(self, share, window).result()
 
     def is_exhaustive(self, run: _Run, limit: Rational) -> bool:
         """True when no candidate left out would fit in `limit` besides the outcome (pabutools checks
@@ -243,10 +237,12 @@ class _Profile:
                     f"{money(run.prices[project])} sur sa part de {money(run.share)}"
                 )
             for project, available in run.available.items():
-                texts[self.ids[project]] = (
-                    f"Non financé : ses {self._supporters_text(project)} n'ont plus que {money(available)} "
-                    f"à eux tous, il coûte {money(self.costs[project])}"
+                left = (
+                    f"son seul soutien n'a plus que {money(available)}"
+                    if self.supporter_weight[project] == 1
+                    else f"ses {self._supporters_text(project)} n'ont plus que {money(available)} à eux tous"
                 )
+                texts[self.ids[project]] = f"Non financé : {left}, il coûte {money(self.costs[project])}"
         for project, project_id in enumerate(self.ids):
             if project_id not in texts:
                 texts[project_id] = (
@@ -267,243 +263,265 @@ class _Profile:
         )
 
     def _supporters_text(self, project: int) -> str:
-        count = sum(self.supporter_weights[project])
+        count = self.supporter_weight[project]
         return f"{count} soutien{'s' if count > 1 else ''}"
 
 
-class _MesRun:
-    """One MES run: voters' remaining money per class, lazily updated prices and, when asked, the
-    certification that every decision stays the same for all shares of [share, until].
+@dataclass(slots=True)
+class _Pricing:
+    """A project's price at the share b0 of the run: what a supporter with enough money pays per unit
+    of weight (`payment`, with its slope as a function of the share), and the classes of its supporters
+    short of that payment, who give all they have."""
 
-    Certification. Over the interval, a class's money is kept between two lines through its exact value
-    at `share`. For a rival project, pretending that the supporters found short of money at `share`
-    give at most their upper line and the others pay the rest equally gives a lower bound of its ρ at
-    every share of the interval (asking everyone min(money, payment) never collects more). For the funded
-    project, the true payment is the largest of such formulas over all ways of splitting the supporters,
-    a convex function of the share once the money is replaced by its lower line; it therefore lies below
-    the chord between its values at `share` and `until`. A decision holds on the whole interval when it
-    holds at both ends for these lines, because they are affine. The payments move the lines of the
-    classes accordingly. Checks are sufficient, not necessary: a failed check only shrinks the interval
-    to the single share `share`, whose outcome is always exact.
+    payment: Rational
+    slope: Rational
+    short: set[int]
+
+
+class _MesRun:
+    """One MES run at the share b0, and, when a window is given, the interval around b0 on which every
+    decision of the run, hence its outcome, stays the same.
+
+    Why the interval is exact. Fix the decisions of the run (which project is funded at each round, and
+    which of its supporters are short of the payment). Then every class's money is an affine function
+    of the share b (b at the start; a short class is left with 0; a class that pays keeps its money minus
+    the payment), and so is every payment: (cost − money of the short classes) / weight of the others.
+    Each decision is the sign of an affine function, which the run evaluates at b0 (value, slope) and
+    turns into an open interval around b0 where the sign holds:
+    - the funded project's short classes have at most the payment, the others at least it;
+    - every other project still running is beaten: its ρ (price per unit of satisfaction) is above the
+      winner's, or equal with a larger identifier (strictly above for a smaller one). A lower bound of
+      its ρ is enough: the ρ computed with the short classes of any earlier pricing in this run never
+      exceeds the true ρ (paying min(money, q) collects no more than the formula assumes), and ρ only
+      grows as voters pay. When an old bound is not enough over the whole interval, the project is
+      priced again at b0 and the fresh bound used;
+    - a project dropped as unaffordable has supporters with less money than its cost (it then stays
+      unaffordable: money only decreases during a run), and so are all projects at the end.
+    The intersection of these intervals (and the window) is the run's interval; the checks are exact
+    rational arithmetic, so the outcome at any share inside it is the outcome at b0.
     """
 
-    def __init__(self, profile: _Profile, share: Rational, until: Rational | None) -> None:
+    def __init__(self, profile: _Profile, share: Rational, window: Rational | None) -> None:
         self.profile = profile
         self.share = share
-        self.span: Rational | None = None if until is None or until <= share else until - share
-        self.certified = self.span is not None
-        # Every group starts in class 0; a class is a value of remaining money.
+        self.certify = window is not None
+        self.low: Rational = share - window if window is not None else share
+        self.high: Rational = share + window if window is not None else share
+        # Classes: exact money at b0 and its slope as a function of the share (0 when not certifying).
+        self.money: list[Rational] = [share]
+        self.slope: list[Rational] = [mpq(1) if self.certify else mpq(0)]
+        self.class_of: dict[tuple[Rational, Rational], int] = {(self.money[0], self.slope[0]): 0}
         self.class_of_group = [0] * len(profile.group_weights)
-        # Candidates neither funded nor dropped yet, and the weight of each one's supporters per class,
-        # kept up to date as voters pay.
+        # Candidates neither funded nor dropped, and the weight of each one's supporters per class.
         self.running = [False] * len(profile.ids)
         for project in profile.candidates:
             self.running[project] = True
-        self.supporters_per_class: list[dict[int, int]] = [
-            {0: sum(weights)} if weights else {} for weights in profile.supporter_weights
-        ]
-        start = _Money(share, mpq(1), mpq(1)) if self.span is not None else _Money(share, mpq(0), mpq(0))
-        self.class_money: list[_Money] = [start]
-        self.class_by_money: dict[_Money, int] = {start: 0}
+        self.tables: list[dict[int, int]] = [{0: weight} if weight else {} for weight in profile.supporter_weight]
+        # The weight and the money of each project's supporters who still have some, kept up to date.
+        self.weights = list(profile.supporter_weight)
+        self.totals: list[Rational] = [share * weight for weight in profile.supporter_weight]
+        # A lower bound of each running project's ρ, affine in the share: (value at b0, slope).
+        self.bounds: dict[int, tuple[Rational, Rational]] = {}
+        # Projects found unaffordable (over the whole interval when certifying), with their supporters'
+        # money then; those dropped from the run are in `available`.
+        self.out_of_reach: dict[int, Rational] = {}
+        self.available: dict[int, Rational] = {}
 
     def result(self) -> _Run:
         """Fund projects until none is affordable."""
         profile = self.profile
-        # Heap of (lower bound of ρ, project): the bound is the last computed ρ, or cost / total
-        # satisfaction at first (ρ if nobody were short of money); ρ never decreases during a run.
-        lower_bounds: dict[int, _Line] = {}
         heap: list[tuple[Rational, int]] = []
         for project in profile.candidates:
-            weight = sum(profile.supporter_weights[project])
-            bound = mpq(profile.costs[project], weight * profile.satisfaction[project])
-            lower_bounds[project] = _Line(bound, mpq(0))
+            bound = mpq(profile.costs[project], profile.supporter_weight[project] * profile.satisfaction[project])
+            self.bounds[project] = (bound, mpq(0))
             heap.append((bound, project))
         heapq.heapify(heap)
         selected: list[int] = []
         prices: dict[int, Rational] = {}
-        available: dict[int, Rational] = {}
         while heap:
             best: tuple[Rational, int] | None = None
             best_pricing: _Pricing | None = None
             evaluated: list[int] = []
             while heap and (best is None or heap[0] < best):
                 _, project = heapq.heappop(heap)
-                pricing = self._price(project, available)
+                pricing = self._price(project)
                 if pricing is None:
+                    self.running[project] = False
+                    self.available[project] = self.out_of_reach[project]
                     continue
-                lower_bounds[project] = pricing.rho
                 evaluated.append(project)
-                if best is None or (pricing.rho.at, project) < best:
-                    best, best_pricing = (pricing.rho.at, project), pricing
+                rho = pricing.payment / profile.satisfaction[project]
+                if best is None or (rho, project) < best:
+                    best, best_pricing = (rho, project), pricing
             if best is None or best_pricing is None:
                 break
             winner = best[1]
-            payment_high_slope = self._certify_winner(
-                winner, best_pricing, lower_bounds, [p for _, p in heap] + evaluated
-            )
+            self.running[winner] = False
+            if self.certify:
+                self._certify_round(winner, best_pricing)
             for project in evaluated:
-                if project != winner:
-                    heapq.heappush(heap, (lower_bounds[project].at, project))
+                if project != winner and self.running[project]:
+                    heapq.heappush(heap, (self.bounds[project][0], project))
             selected.append(winner)
             prices[winner] = best_pricing.payment
-            self._pay(winner, best_pricing, payment_high_slope)
+            self._pay(winner, best_pricing)
         return _Run(
             share=self.share,
             selected=selected,
             prices=prices,
-            available=available,
-            valid_until=self.share + self.span if self.certified and self.span is not None else self.share,
+            available=self.available,
+            low=self.low,
+            high=self.high,
             cost=sum(profile.costs[project] for project in selected),
         )
 
-    def _low_end(self, money: _Money) -> Rational:
-        """The money's lower line at the end of the certified interval."""
-        assert self.span is not None
-        return money.at + money.low * self.span
+    def _keep(self, value: Rational, slope: Rational) -> None:
+        """Shrink the interval to where value + slope × (b − b0) stays positive (it is at b0, or zero
+        where equality is allowed: the open interval then stops at b0 on the side where it decreases)."""
+        if slope < 0:
+            self.high = min(self.high, self.share - value / slope)
+        elif slope > 0:
+            self.low = max(self.low, self.share - value / slope)
 
-    def _high_end(self, money: _Money) -> Rational:
-        """The money's upper line at the end of the certified interval."""
-        assert self.span is not None
-        return money.at + money.high * self.span
-
-    def _supporters_money(self, project: int) -> list[tuple[_Money, int]]:
-        """The (money, weight) classes of the project's supporters who still have money, by increasing
-        money."""
-        return sorted(
-            (
-                (self.class_money[money_class], weight)
-                for money_class, weight in self.supporters_per_class[project].items()
-                if self.class_money[money_class] != _NO_MONEY
-            ),
-            key=lambda item: item[0].at,
-        )
-
-    def _price(self, project: int, available: dict[int, Rational]) -> _Pricing | None:
-        """The price of a project, or None when its supporters cannot afford it; it is then dropped for
-        the rest of the run and what they still have is noted in `available`."""
-        classes = self._supporters_money(project)
-        total = sum((money.at * weight for money, weight in classes), mpq(0))
-        cost = self.profile.costs[project]
-        if total < cost:
-            available[project] = total
-            self.running[project] = False
-            if self.certified and sum(self._high_end(m) * w for m, w in classes) >= cost:
-                self.certified = False  # its supporters might afford it before the end of the interval
-            return None
-        return self._pricing(project, classes)
-
-    def _pricing(self, project: int, classes: list[tuple[_Money, int]]) -> _Pricing:
-        """The price of a project its supporters (`classes`) can afford."""
-        payment, short = _equal_payment(self.profile.costs[project], [(m.at, w) for m, w in classes])
-        remaining_weight = sum(weight for _, weight in classes[short:])
-        payment_low_slope = -sum(money.high * weight for money, weight in classes[:short]) / remaining_weight
-        satisfaction = self.profile.satisfaction[project]
-        rho = _Line(payment / satisfaction, payment_low_slope / satisfaction)
-        return _Pricing(payment, rho, payment_low_slope, classes, short)
-
-    def _certify_winner(
-        self, winner: int, pricing: _Pricing, lower_bounds: dict[int, _Line], rivals: list[int]
-    ) -> Rational:
-        """Check that the winner still wins at the end of the interval (its ρ, bounded above by the
-        chord, below the lower bound of every rival's; equal is enough against a larger identifier).
-        Returns the slope of the chord bounding the winner's payment from above (0 if not certifying)."""
-        if not self.certified or self.span is None:
-            return mpq(0)
-        cost = self.profile.costs[winner]
-        ends = sorted((self._low_end(money), weight) for money, weight in pricing.supporters)
-        if sum(value * weight for value, weight in ends) < cost:
-            self.certified = False
-            return mpq(0)
-        payment_end, _ = _equal_payment(cost, ends)
-        payment_high_slope = (payment_end - pricing.payment) / self.span
-        rho_end = (pricing.payment + payment_high_slope * self.span) / self.profile.satisfaction[winner]
-        for project in rivals:
-            if project != winner and not self._stays_behind(project, winner, rho_end, lower_bounds):
-                self.certified = False
-                break
-        return payment_high_slope
-
-    def _stays_behind(self, rival: int, winner: int, rho_end: Rational, lower_bounds: dict[int, _Line]) -> bool:
-        """Whether the rival's ρ stays above the winner's at the end of the interval (equal is enough for
-        a larger identifier). A bound left from an earlier round may be too loose: the rival's ρ is
-        then recomputed now, which gives a tighter bound and keeps it for the next rounds."""
-
-        def ahead(bound: _Line) -> bool:
-            assert self.span is not None
-            end = bound.at + bound.slope * self.span
-            return end > rho_end or (end == rho_end and rival > winner)
-
-        if ahead(lower_bounds[rival]):
-            return True
-        classes = self._supporters_money(rival)
-        if sum(money.at * weight for money, weight in classes) < self.profile.costs[rival]:
+    def _holds(self, value: Rational, slope: Rational, *, strict: bool) -> bool:
+        """Whether value + slope × (b − b0) is positive (`strict`) or at least zero over the interval:
+        it must be so at b0, and at least zero at both ends (an affine function positive at b0 and not
+        negative at an end stays positive in between)."""
+        if value < 0 or (strict and value == 0):
             return False
-        lower_bounds[rival] = self._pricing(rival, classes).rho
-        return ahead(lower_bounds[rival])
+        end = self.high if slope < 0 else self.low
+        return bool(value + slope * (end - self.share) >= 0)
 
-    def _pay(self, project: int, pricing: _Pricing, payment_high_slope: Rational) -> None:
+    def _price(self, project: int) -> _Pricing | None:
+        """The project's price, or None when its supporters cannot afford it: what they have is then
+        noted in `out_of_reach` and, when certifying, the interval shrunk to where they still cannot
+        (money only decreases during a run, so the project then stays out of reach)."""
+        money, slope, table = self.money, self.slope, self.tables[project]
+        total, cost = self.totals[project], self.profile.costs[project]
+        if total < cost:
+            self.out_of_reach[project] = total
+            if self.certify:
+                self._keep(cost - total, -sum((slope[c] * weight for c, weight in table.items()), mpq(0)))
+            return None
+        payment, short = _equal_payment(cost, self.weights[project], money, table)
+        rich_weight = self.weights[project] - sum(table[c] for c in short)
+        payment_slope = -sum((slope[c] * table[c] for c in short), mpq(0)) / rich_weight
+        satisfaction = self.profile.satisfaction[project]
+        self.bounds[project] = (payment / satisfaction, payment_slope / satisfaction)
+        return _Pricing(payment, payment_slope, short)
+
+    def _certify_round(self, winner: int, pricing: _Pricing) -> None:
+        """Shrink the interval to where this round's decisions hold (see the class docstring)."""
+        payment, payment_slope = pricing.payment, pricing.slope
+        for c in self.tables[winner]:
+            if c in pricing.short:
+                self._keep(payment - self.money[c], payment_slope - self.slope[c])
+            else:
+                self._keep(self.money[c] - payment, self.slope[c] - payment_slope)
+        satisfaction = self.profile.satisfaction[winner]
+        rho, rho_slope = payment / satisfaction, payment_slope / satisfaction
+        for rival in self.profile.candidates:
+            if not self.running[rival] or rival in self.out_of_reach:
+                continue
+            value, slope = self.bounds[rival]
+            if self._holds(value - rho, slope - rho_slope, strict=rival < winner):
+                continue
+            if self._price(rival) is not None:  # a fresh, tighter bound (or the rival is out of reach)
+                value, slope = self.bounds[rival]
+                self._keep(value - rho, slope - rho_slope)
+
+    def _pay(self, project: int, pricing: _Pricing) -> None:
         """Every supporter pays the payment per unit of weight, or all they have if that is less."""
         new_class: dict[int, int] = {}
-        for position, (money, _) in enumerate(pricing.supporters):
-            left = self._after_payment(money, pricing, payment_high_slope, short=position < pricing.short)
-            target = self.class_by_money.get(left)
+        for c in self.tables[project]:
+            left, slope = (self.money[c] - pricing.payment, self.slope[c] - pricing.slope)
+            if c in pricing.short or (not left and not slope):
+                new_class[c] = _EXHAUSTED
+                continue
+            target = self.class_of.get((left, slope))
             if target is None:
-                target = len(self.class_money)
-                self.class_money.append(left)
-                self.class_by_money[left] = target
-            new_class[self.class_by_money[money]] = target
-        class_of_group = self.class_of_group
-        supporters_per_class, running = self.supporters_per_class, self.running
-        running[project] = False
-        group_weights, group_projects = self.profile.group_weights, self.profile.group_projects
+                target = len(self.money)
+                self.money.append(left)
+                self.slope.append(slope)
+                self.class_of[(left, slope)] = target
+            new_class[c] = target
+        # The groups that pay, by class; then, per class, the weight moving to the new class for every
+        # project they approve, counted at C speed over the groups' weighted project lists.
+        class_of_group, running, tables, totals, weights = (
+            self.class_of_group,
+            self.running,
+            self.tables,
+            self.totals,
+            self.weights,
+        )
+        moving: dict[int, list[int]] = {}
         for group in self.profile.supporters[project]:
             old = class_of_group[group]
-            new = new_class.get(old, old)
-            if new == old:
-                continue
-            class_of_group[group] = new
-            weight = group_weights[group]
-            for approved in group_projects[group]:
+            if old != _EXHAUSTED:
+                class_of_group[group] = new_class[old]
+                if old in moving:
+                    moving[old].append(group)
+                else:
+                    moving[old] = [group]
+        profile = self.profile
+        counted, heavy = profile.counted_projects, profile.heavy_groups
+        for old, groups in moving.items():
+            if len(groups) == 1:  # the usual case once classes get small
+                moved = dict.fromkeys(profile.group_projects[groups[0]], profile.group_weights[groups[0]])
+            else:
+                moved = Counter(itertools.chain.from_iterable(map(counted.__getitem__, groups)))
+                for group in heavy.intersection(groups) if heavy else ():
+                    for approved in profile.group_projects[group]:
+                        moved[approved] += profile.group_weights[group]
+            new = new_class[old]
+            paid = self.money[old] - (self.money[new] if new != _EXHAUSTED else 0)
+            for approved, weight in moved.items():
                 if not running[approved]:
                     continue
-                counts = supporters_per_class[approved]
-                still = counts[old] - weight
+                table = tables[approved]
+                still = table[old] - weight
                 if still:
-                    counts[old] = still
+                    table[old] = still
                 else:
-                    del counts[old]
-                counts[new] = counts.get(new, 0) + weight
-
-    def _after_payment(self, money: _Money, pricing: _Pricing, payment_high_slope: Rational, *, short: bool) -> _Money:
-        """A class's money after paying for a project: exact at the share, and its lines moved by the
-        payment's (its lower line by the payment's upper chord, its upper line by the chord of
-        max(0, upper line - payment's lower line), which is convex)."""
-        left = mpq(0) if short else money.at - pricing.payment
-        if not self.certified or self.span is None:
-            return _Money(left, mpq(0), mpq(0)) if left else _NO_MONEY
-        low = mpq(0) if short else money.low - payment_high_slope
-        high_end = max(mpq(0), self._high_end(money) - (pricing.payment + pricing.payment_low_slope * self.span))
-        return _Money(left, low, (high_end - left) / self.span)
+                    del table[old]
+                totals[approved] -= paid * weight
+                if new != _EXHAUSTED:
+                    table[new] = table.get(new, 0) + weight
+                else:
+                    weights[approved] -= weight
+        tables[project] = {}
 
 
-def _equal_payment(cost: int, classes: list[tuple[Rational, int]]) -> tuple[Rational, int]:
-    """The payment q such that the classes, by increasing money, pay `cost` together, each unit of
-    weight giving min(money, q); returns q and how many classes (the first ones) give less than q.
-    The money of all classes together must cover the cost."""
-    paid = mpq(0)
-    remaining_weight = sum(weight for _, weight in classes)
-    for short, (money, weight) in enumerate(classes):
-        payment = (cost - paid) / remaining_weight
-        if payment <= money:
+def _equal_payment(cost: int, weight: int, money: list[Rational], table: dict[int, int]) -> tuple[Rational, set[int]]:
+    """The payment q such that the classes of `table` (class → weight, `weight` in all) pay `cost`
+    together, each unit of weight giving min(money, q); returns q and the classes short of q. Their
+    money together must cover the cost.
+
+    Starting from q = cost / weight, the classes with less than q give all they have and q is raised to
+    what the others must then pay, until no other class is short: the classes short of the final q
+    are exactly those pabutools finds by scanning the supporters by increasing money (q only grows,
+    and stops at the first q that the poorest remaining class can pay), without sorting them."""
+    payment = mpq(cost, weight)
+    short: set[int] = set()
+    rest = list(table.items())
+    paid, short_weight = mpq(0), 0
+    while True:
+        poorer = [(c, w) for c, w in rest if money[c] < payment]
+        if not poorer:
             return payment, short
-        paid += weight * money
-        remaining_weight -= weight
-    raise ValueError("the classes cannot pay the cost")
+        rest = [(c, w) for c, w in rest if money[c] >= payment]
+        if not rest:
+            raise ValueError("the classes cannot pay the cost")
+        for c, w in poorer:
+            short.add(c)
+            paid += money[c] * w
+            short_weight += w
+        payment = (cost - paid) / (weight - short_weight)
 
 
 def _complete_by_raising_shares(profile: _Profile, increment: int) -> _Run | None:
-    """The "add1" completion, exactly as pabutools computes it (see the module docstring), reusing a run
-    for all the shares on which its outcome is certified to stay the same."""
+    """The "add1" completion, exactly as pabutools computes it (see the module docstring): each MES
+    run also gives the interval of shares on which its outcome holds, which every later search reuses."""
     budget = mpq(profile.budget)
     weight = profile.total_weight
     if budget == 0:
@@ -514,19 +532,27 @@ def _complete_by_raising_shares(profile: _Profile, increment: int) -> _Run | Non
         # alone pays for everything and MES funds every candidate.
         return profile.run(budget * (weight + 1) / weight)
     pieces: list[_Run] = []
-    span = mpq(increment)
+    window = mpq(_WINDOW_STEPS * increment)
+    certifying, plain_runs = True, 0
 
     def outcome_at(share: Rational) -> _Run:
-        """MES at this share, from a certified run if one covers it; the length of the interval to
-        certify adapts (doubling after a success, halving after a failure)."""
-        nonlocal span
-        for piece in pieces:
-            if piece.share <= share <= piece.valid_until:
+        """MES at this share, from a run whose interval covers it if there is one. Finding the interval
+        costs about as much as the run itself, so it is only done while the intervals found are wide
+        enough to be met again by other searches (and, to notice when they widen again, every few runs)."""
+        nonlocal certifying, plain_runs, window
+        for piece in reversed(pieces):
+            if piece.covers(share):
                 return piece
-        piece = profile.run(share, until=share + span)
-        pieces.append(piece)
-        span = span * 2 if piece.valid_until > share else max(span / 2, mpq(increment, 16))
-        return piece
+        if not certifying and plain_runs < _PROBE_EVERY:
+            plain_runs += 1
+            return profile.run(share)
+        run = profile.run(share, window=window)
+        certifying, plain_runs = run.high - run.low >= mpq(increment, _USEFUL_FRACTION), 0
+        # Look twice as far next time when the interval reached the end of the window.
+        window = window * 2 if run.high == share + window else mpq(_WINDOW_STEPS * increment)
+        if run.high > run.low:
+            pieces.append(run)
+        return run
 
     def inner_search(limit: Rational) -> _Run | None:
         """From a share of limit / n, add `increment` until the outcome is exhaustive for `limit` (kept)
@@ -541,8 +567,8 @@ def _complete_by_raising_shares(profile: _Profile, increment: int) -> _Run | Non
             if profile.is_exhaustive(run, limit):
                 return run
             previous = run
-            # Every share start + k × increment up to valid_until gives this same outcome: skip them.
-            steps = max(steps + 1, math.floor((run.valid_until - start) / increment) + 1)
+            # Every share start + k × increment below run.high gives this same outcome: skip them.
+            steps = max(steps + 1, math.ceil((run.high - start) / increment))
 
     step = budget / _BUDGET_STEPS
     bound = budget * (weight + 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pabutools.election import parse_pabulib
 
-from commons.budgeting.pabulib import PabulibError, dumps, load, loads
+from commons.budgeting.pabulib import PabulibError, PabulibInstance, _parse_fast, _Parser, dumps, load, loads
 from tests.unit.budgeting.conftest import LIVE_ORACLE_MAX_VOTERS, instance_params
 
 SMALL = """META
@@ -141,3 +141,80 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     target.write_bytes(small().replace("First", "Première").encode("latin-1"))
     with pytest.raises(PabulibError, match="not UTF-8"):
         load(target)
+
+
+def _read_by_both_paths(text: str) -> tuple[PabulibInstance | None, PabulibInstance]:
+    """The fast path's reading (None when it leaves the file to the precise path) and the precise one's."""
+    return _parse_fast(text), _Parser().parse(text)
+
+
+def _same_reading(ours: PabulibInstance, precise: PabulibInstance) -> None:
+    assert (ours.meta, ours.projects, ours.budget) == (precise.meta, precise.projects, precise.budget)
+    assert ours.voters == precise.voters
+    ours_election, precise_election = ours.approval_election(), precise.approval_election()
+    assert ours_election.approval_counts() == precise_election.approval_counts()
+    assert sum(ours_election.weights or ()) == len(precise.voters)
+
+
+@pytest.mark.parametrize("path", instance_params())
+def test_real_files_take_the_fast_path_and_read_as_the_precise_one(path: Path) -> None:
+    fast, precise = _read_by_both_paths(path.read_text(encoding="utf-8-sig"))
+    assert fast is not None
+    _same_reading(fast, precise)
+
+
+@pytest.mark.parametrize(
+    ("text", "fast"),
+    [
+        (small(), True),
+        (small(points=True, vote_type="cumulative"), True),
+        (small().replace("\n", "\r\n"), True),
+        (small(vote3="p1, p2"), False),
+        (small(vote3=""), False),
+        (small() + "\n\n", False),
+        (small().replace("v2;p3", " v2 ;p3"), False),
+        (small().replace("v2;p3", "votes;p3"), False),
+        (small().replace("v2;p3", '"v2";"p3"'), False),
+    ],
+    ids=[
+        "plain",
+        "extra column",
+        "crlf",
+        "spaces in a vote",
+        "empty vote",
+        "blank lines",
+        "spaced id",
+        "id named votes",
+        "quotes",
+    ],
+)
+def test_files_left_to_the_precise_path_are_read_the_same(text: str, fast: bool) -> None:
+    reading, precise = _read_by_both_paths(text)
+    assert (reading is not None) == fast
+    _same_reading(loads(text), precise)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (small().replace("v2;p3", " v1 ;p3"), 16, "appears twice"),
+        (small().replace("v2;p3", "v2;p3;x"), 16, "3 fields where the header"),
+        (small().replace("v2;p3", "VOTES;"), 16, "out of place"),
+        (small().replace("v2;p3", ";p3"), 16, "empty"),
+        (small(vote3="p1,p2,p1"), 17, "twice"),
+    ],
+)
+def test_errors_found_by_the_bulk_checks_still_name_the_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(PabulibError, match=words) as caught:
+        loads(text)
+    assert caught.value.line == line
+
+
+def test_the_election_of_a_file_gives_identical_ballots_once_with_their_number() -> None:
+    instance = loads(small(vote3="p2,p1"))
+    election = instance.approval_election()
+    assert sorted(zip((sorted(b) for b in election.ballots), election.weights or (), strict=True)) == [
+        (["p1", "p2"], 2),
+        (["p3"], 1),
+    ]
+    assert len(instance.voters) == 3
