@@ -8,32 +8,26 @@ The oracle is written apart from ``commons.ledger.rules`` (source kinds spelled 
 the rules cannot hide itself: a transfer the oracle accepts must be recorded, one it refuses must be
 refused with nothing written.
 
-The fixtures are async and the state machine is sync: the test runs the machine in a thread, and the
-machine hands each database step back to the test's event loop (``run_coroutine_threadsafe``), so it
-uses the suite's engine and fixtures. The ledger tables are emptied between examples.
+The machine runs in a thread and hands each database step back to the test's event loop (see
+``tests.stateful``). The ledger tables are emptied between examples.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from commons.errors import Conflict, InvalidInput
 from commons.ledger import services as ledger
 from commons.ledger.check import check_ledger
 from commons.ledger.models import Entry, LedgerAccount, Transfer
 from commons.ledger.rules import EUR, MINUTES, AccountKind
+from tests.stateful import Loop, SessionMaker, run_machine
 
-SessionMaker = async_sessionmaker[AsyncSession]
 SOURCES = {AccountKind.FUNDER, AccountKind.CONTRIBUTOR}
 SPECS = [(kind, owner, unit) for unit in (EUR, MINUTES) for kind in AccountKind for owner in (1, 2)]
 account_index = st.integers(0, len(SPECS) - 1)
@@ -52,11 +46,9 @@ class Recorded:
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    def __init__(
-        self, run: Callable[[Coroutine[Any, Any, Any]], Any], sessionmaker: SessionMaker, accounts: list[LedgerAccount]
-    ) -> None:
+    def __init__(self, loop: Loop, sessionmaker: SessionMaker, accounts: list[LedgerAccount]) -> None:
         super().__init__()
-        self.run = run
+        self.run = loop.run
         self.sessionmaker = sessionmaker
         self.accounts = accounts  # one per SPECS line, opened once for all examples
         self.model = [0] * len(SPECS)
@@ -187,15 +179,4 @@ async def test_random_transfers_and_reversals_keep_the_ledger_sound(sessionmaker
             await ledger.open_account(session, kind=kind, owner_id=owner, unit=unit) for kind, owner, unit in SPECS
         ]
         await session.commit()
-    loop = asyncio.get_running_loop()
-
-    def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
-
-    await asyncio.to_thread(
-        run_state_machine_as_test,
-        lambda: LedgerMachine(run, sessionmaker, accounts),
-        settings=settings(
-            max_examples=25, stateful_step_count=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-        ),
-    )
+    await run_machine(lambda loop: LedgerMachine(loop, sessionmaker, accounts), max_examples=25, stateful_step_count=20)
