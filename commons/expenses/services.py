@@ -27,6 +27,7 @@ from commons.expenses.schemas import ApprovalRead, ExpenseCreate, ExpenseRead
 from commons.formatting import format_cents
 from commons.ledger.rules import EUR, AccountKind
 from commons.ledger.services import balance, find_account, open_account, record_transfer
+from commons.pledges.settlement import conditional_cents
 from commons.projects.funding import FundingStatus
 from commons.projects.models import MembershipRole, Project
 from commons.projects.services import get_project, is_lead, is_member
@@ -239,10 +240,17 @@ async def pay_expense(session: AsyncSession, *, actor: User, expense_id: int) ->
     if count.missing:
         raise Conflict(f"Cette dépense ne peut pas encore être payée : {count.describe_missing()}.")
     source = await find_account(session, kind=AccountKind.PROJECT, owner_id=project.id, unit=EUR)
-    available = await balance(session, source) if source is not None else 0
+    held = await balance(session, source) if source is not None else 0
+    conditional = await conditional_cents(session, project)
+    available = held - conditional
     if source is None or available < expense.amount_cents:
+        pending = (
+            f" ({format_cents(conditional)} de promesses « tout ou rien » restent intouchables jusqu'à l'échéance)"
+            if conditional
+            else ""
+        )
         raise Conflict(
-            f"Le projet ne dispose que de {format_cents(available)} : "
+            f"Le projet ne dispose que de {format_cents(max(available, 0))}{pending} : "
             f"la dépense de {format_cents(expense.amount_cents)} ne peut pas être payée."
         )
     spent = await open_account(session, kind=AccountKind.PROJECT_SPENT, owner_id=project.id, unit=EUR)

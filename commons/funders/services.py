@@ -40,6 +40,7 @@ from commons.funders.schemas import FunderCreate, FunderUpdate
 from commons.funders.split import FunderTerms, GrantAsk, ProjectTerms, split_grants
 from commons.ledger.rules import EUR, AccountKind
 from commons.ledger.services import open_account, record_transfer
+from commons.projects.funding import FundingStatus
 from commons.projects.models import Membership, MembershipRole, Project, ResourceKind
 
 PURPOSES = ("seed", "allocation", "match", "wallet")
@@ -411,6 +412,10 @@ async def pay_out(session: AsyncSession, *, challenge_id: int, round_id: int | N
         )
     }
     _check_grants(grants, projects)
+
+    def _cancelled(grant: Grant) -> bool:
+        return projects[grant.project_id].funding_status == FundingStatus.CANCELLED
+
     keys = [_grant_key(challenge_id, round_id, grant) for grant in grants]
     done = {row.key: row for row in await session.scalars(select(PayoutGrant).where(PayoutGrant.key.in_(keys)))}
     todo = [(key, grant) for key, grant in zip(keys, grants, strict=True) if key not in done and grant.cents > 0]
@@ -418,7 +423,8 @@ async def pay_out(session: AsyncSession, *, challenge_id: int, round_id: int | N
         splits = split_grants(
             await _funder_terms(session, challenge_id),
             await project_terms(session, challenge, [projects[grant.project_id] for _, grant in todo]),
-            [GrantAsk(grant.project_id, grant.cents, grant.divisible) for _, grant in todo],
+            # A cancelled project gets nothing: its grant is decided (and recorded) as refused.
+            [GrantAsk(grant.project_id, 0 if _cancelled(grant) else grant.cents, grant.divisible) for _, grant in todo],
         )
         pool = await open_account(session, kind=AccountKind.CHALLENGE_POOL, owner_id=challenge_id, unit=EUR)
         names = {
@@ -439,7 +445,7 @@ async def pay_out(session: AsyncSession, *, challenge_id: int, round_id: int | N
                 divisible=grant.divisible,
                 asked_cents=grant.cents,
                 paid_cents=split.paid_cents,
-                reason=split.reason,
+                reason="Projet annulé : rien ne lui est versé." if _cancelled(grant) else split.reason,
             )
             session.add(row)
             await session.flush()

@@ -10,20 +10,25 @@ allowed when is decided by the funding state machine (``commons.projects.funding
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import logging
+
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
 from commons.db import utcnow
-from commons.errors import Forbidden, NotFound
+from commons.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType, record_event
+from commons.ledger.rules import EUR
 from commons.ledger.services import reverse_transfer, transfer_by_key
 from commons.notifications.models import Notification
 from commons.pledges.models import STANDING, Pledge, PledgeStatus
 from commons.projects.funding import FundingStatus, cancelled, completed, funding_status
-from commons.projects.models import Project
+from commons.projects.models import Project, ResourceKind
 from commons.projects.services import get_project, is_lead
+
+logger = logging.getLogger(__name__)
 
 
 async def _locked_project(session: AsyncSession, project_id: int) -> Project | None:
@@ -100,8 +105,29 @@ async def settle_project(session: AsyncSession, project_id: int) -> bool | None:
     return kept
 
 
+async def conditional_cents(session: AsyncSession, project: Project) -> int:
+    """The euros a project received from pledges that its all-or-nothing deadline may still release.
+
+    Until the deadline is settled, that money may have to go back to its contributors, so it must
+    not be spent (an expense paid with it would leave nothing to give back)."""
+    if project.funding_deadline is None or project.settled_at is not None:
+        return 0
+    confirmed = await session.scalar(
+        select(func.coalesce(func.sum(Pledge.amount), 0)).where(
+            Pledge.project_id == project.id,
+            Pledge.kind == ResourceKind.MONEY,
+            Pledge.currency == EUR,
+            Pledge.status == PledgeStatus.CONFIRMED,
+        )
+    )
+    return int(confirmed or 0)
+
+
 async def settle_due_projects(session: AsyncSession) -> int:
-    """The sweep: settle every project whose deadline has passed; safe to run anywhere, any number of times."""
+    """The sweep: settle every project whose deadline has passed; safe to run anywhere, any number of times.
+
+    A project that cannot be settled is rolled back, logged and left for the next sweep, so it never
+    holds up the others."""
     due = list(
         await session.scalars(
             select(Project.id).where(
@@ -112,9 +138,14 @@ async def settle_due_projects(session: AsyncSession) -> int:
         )
     )
     settled = 0
-    for project_id in due:
-        if await settle_project(session, project_id) is not None:
-            settled += 1
+    for project_id in sorted(due):
+        try:
+            if await settle_project(session, project_id) is not None:
+                settled += 1
+        except DomainError:
+            await session.rollback()
+            logger.exception("project %s could not be settled; left for the next sweep", project_id)
+            continue
         await session.commit()
     return settled
 
@@ -134,7 +165,14 @@ async def cancel_project(session: AsyncSession, *, actor: User, project_id: int)
     """The leads cancel their project: every pledge is released and its contributor told."""
     project = await _led_locked_project(session, actor, project_id, "Seuls les porteurs du projet peuvent l'annuler.")
     status = cancelled(project.funding_status)
-    released = await _release_standing_pledges(session, project, "Projet annulé")
+    try:
+        released = await _release_standing_pledges(session, project, "Projet annulé")
+    except InvalidInput as exc:
+        # The ledger refuses to give back money or time the project no longer holds (already spent).
+        raise Conflict(
+            "Ce projet a déjà dépensé une partie de ce qu'il a reçu : il ne peut plus être annulé en rendant "
+            f"toutes les contributions ({exc.message})"
+        ) from exc
     project.funding_status = status
     record_event(
         session,

@@ -163,3 +163,37 @@ async def test_cancelling_releases_every_pledge_and_is_final(
         return any("est annulé" in n["message"] for n in notes)
 
     await eventually(donor_told)
+
+
+async def test_money_of_an_unsettled_all_or_nothing_pledge_cannot_be_spent(
+    client: Client, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Spending it would leave nothing to give back if the deadline passes short of the minimum."""
+    mayor = await factories.authority(session, client)
+    call = await factories.open_challenge(client, mayor)
+    lead = await factories.api_user(client, "Porteuse")
+    project = await factories.project(
+        client,
+        lead,
+        call["id"],
+        needs=[{"kind": "money", "label": "Four", "min_cents": 50_000, "max_cents": 80_000}],
+        funding_deadline=(utcnow() + timedelta(days=30)).isoformat(),
+    )
+    donor, member = await factories.api_user(client, "Donatrice"), await factories.api_user(client, "Membre")
+    await factories.received_money(client, donor, project, 20_000)
+    await factories.member(client, member, project["id"])
+    spending = await factories.expense(client, member, project["id"], amount_cents=20_000)
+    assert (await client.post(f"/api/v1/expenses/{spending['id']}/approve", headers=lead.headers)).status_code == 200
+    refused = await client.post(f"/api/v1/expenses/{spending['id']}/pay", headers=lead.headers)
+    assert refused.status_code == 409 and "tout ou rien" in refused.json()["detail"]
+
+    async with sessionmaker() as clock:
+        await clock.execute(
+            update(Project).where(Project.id == project["id"]).values(funding_deadline=utcnow() - timedelta(seconds=1))
+        )
+        await clock.commit()
+    async with sessionmaker() as sweep:
+        assert await settle_due_projects(sweep) == 1  # short of its minimum: the 200 € go back
+        assert await check_ledger(sweep) == []
+    still = await client.post(f"/api/v1/expenses/{spending['id']}/pay", headers=lead.headers)
+    assert still.status_code == 409 and "ne dispose que de 0 €" in still.json()["detail"]
