@@ -973,12 +973,8 @@ def _result_grants(round_: Round, lines: Sequence[Mapping[str, Any]]) -> list[Gr
 
 def _with_payment(line: Mapping[str, Any], payout: Payout) -> dict[str, Any]:
     """A result line with what the funders actually paid it, and why it is less than allocated."""
-    paid = [grant for grant in payout.grants if grant.project_id == line["project_id"]]
-    return {
-        **line,
-        "paid_cents": sum(grant.paid_cents for grant in paid),
-        "payment_note": " ".join(grant.reason for grant in paid if grant.reason),
-    }
+    notes = (grant.reason for grant in payout.grants if grant.project_id == line["project_id"] and grant.reason)
+    return {**line, "paid_cents": payout.paid_to(line["project_id"]), "payment_note": " ".join(notes)}
 
 
 async def get_result(session: AsyncSession, *, round_id: int, viewer: User | None) -> RoundResult:
