@@ -51,14 +51,24 @@ shares outside every interval found so far, jumping to the first share of their 
 intervals are shared by all the searches, whose shares overlap. On large elections the intervals are
 short (on Łódź 2022 the funding order changes about twice per unit of share, and a payment changes its
 formula, when a class of supporters becomes short of money, far more often), so the search stops
-looking for them while they stay too short to be met again, and runs plain MES.
+looking for them while the runs they save are worth less than the time spent finding them (measured
+as the search goes: only the speed depends on the machine, never the outcome), and runs plain MES.
+
+Those plain runs only need the funded projects, so they are made in floating point by
+`commons.budgeting.rules.filtered`, about ten times faster, which carries a bound on the error of every
+float and gives up (the run is then made here, exactly) whenever a decision is too close to be certain.
+The outcome finally kept by "add1" is computed again here, exactly, at its share, for its prices and
+explanations.
 """
 
 from __future__ import annotations
 
+import collections
+import functools
 import heapq
 import itertools
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -72,6 +82,7 @@ from commons.budgeting.rules.election import (
     ProjectId,
     Satisfaction,
 )
+from commons.budgeting.rules.filtered import FloatProfile
 from commons.budgeting.rules.greedy import greedy
 
 Completion = Literal["none", "add1", "add1u"]
@@ -86,11 +97,8 @@ _BUDGET_STEPS = 100
 _MAX_REPEATED_WEIGHT = 64
 """Groups weighing more are not expanded into repeated project lists (see `_Profile.counted_projects`)."""
 
-_USEFUL_FRACTION = 8
-"""An interval narrower than this fraction of the increment is unlikely to be met again."""
-
-_PROBE_EVERY = 8
-"""While the intervals found by "add1" are too short to be reused, one run in this many looks for one."""
+_STEADY_RUNS = 3
+""""add1" looks for intervals only after this many shares in a row gave the same outcome."""
 
 _WINDOW_STEPS = 2
 """How far (in share increments) on each side of its share a run of "add1" first looks for its interval
@@ -126,7 +134,7 @@ def equal_shares(
     if profile.total_weight == 0:
         run = None
     elif completion == "none":
-        run = profile.run(mpq(election.budget, profile.total_weight))
+        run = profile.outcome(mpq(election.budget, profile.total_weight))
     else:
         if share_increment < 1:
             raise ValueError(f"the share increment must be a positive integer, got {share_increment}")
@@ -216,6 +224,27 @@ class _Profile:
         """Run MES with `share` per unit of weight; with `window`, also find the interval of shares
         around it, within `window` on each side, on which the outcome stays the same."""
         return _MesRun(self, share, window).result()
+
+    @functools.cached_property
+    def filtered(self) -> FloatProfile:
+        """The same election for fast float runs (prepared only when a completion needs them)."""
+        return FloatProfile(self.supporters, self.group_weights, self.costs, self.satisfaction, self.candidates)
+
+    def outcome(self, share: Rational) -> _Run:
+        """MES at `share`: by the float filter when it is certain (the funded projects are then exactly
+        the exact rule's, the amounts for explanations within far less than a cent), else exactly."""
+        outcome = self.filtered.run(share)
+        if outcome is None:
+            return self.run(share)
+        return _Run(
+            share=share,
+            selected=outcome.selected,
+            prices={project: mpq(payment) for project, payment in outcome.payments.items()},
+            available={project: mpq(total) for project, total in outcome.available.items()},
+            low=share,
+            high=share,
+            cost=sum(self.costs[project] for project in outcome.selected),
+        )
 
     def is_exhaustive(self, run: _Run, limit: Rational) -> bool:
         """True when no candidate left out would fit in `limit` besides the outcome (pabutools checks
@@ -519,9 +548,52 @@ def _equal_payment(cost: int, weight: int, money: list[Rational], table: dict[in
         payment = (cost - paid) / (weight - short_weight)
 
 
+@dataclass(slots=True)
+class _SearchCosts:
+    """When "add1" looks for intervals. Looking costs an exact run (timed: from one to a hundred float
+    runs, more on larger elections); an interval w increments wide saves about w runs of every inner
+    search that crosses it (w × the inner searches so far, a guess of those to come), each a float run
+    (timed). The search looks only when its last `_STEADY_RUNS` shares gave the same outcome (a sign that
+    intervals are wide; on large elections the outcome changes at almost every share), and then either
+    while the last interval found was worth its cost, or as a probe once the float runs since the last
+    look took `patience` times as long as looking did (doubled after every look not worth its cost, so
+    probes cost little when intervals stay short)."""
+
+    searches: int = 0
+    looking_time: float = 0.0
+    worth: bool = False
+    patience: int = 1
+    plain_runs: int = 0
+    plain_time: float = 0.0
+    since_look: float = 0.0
+
+    def looked(self, elapsed: float, width_in_increments: Rational) -> None:
+        """Account for a run that looked for its interval."""
+        saved_runs = float(width_in_increments) * max(1, self.searches)
+        self.worth = saved_runs * self.plain_time / max(1, self.plain_runs) >= elapsed
+        self.patience = 1 if self.worth else 2 * self.patience
+        self.looking_time = elapsed
+        self.since_look = 0.0
+
+    def plain(self, elapsed: float) -> None:
+        """Account for a float-filtered run."""
+        self.plain_runs += 1
+        self.plain_time += elapsed
+        self.since_look += elapsed
+
+    def look_next(self, steady: bool) -> bool:
+        """Whether the next run looks for its interval (`steady`: the last shares gave one outcome)."""
+        if not steady:
+            return False
+        if self.looking_time == 0:
+            return True
+        return self.worth or self.since_look >= self.patience * self.looking_time
+
+
 def _complete_by_raising_shares(profile: _Profile, increment: int) -> _Run | None:
     """The "add1" completion, exactly as pabutools computes it (see the module docstring): each MES
-    run also gives the interval of shares on which its outcome holds, which every later search reuses."""
+    run also gives the interval of shares on which its outcome holds, which every later search reuses,
+    or is a float-filtered run; the outcome kept is computed again exactly at its share."""
     budget = mpq(profile.budget)
     weight = profile.total_weight
     if budget == 0:
@@ -533,51 +605,57 @@ def _complete_by_raising_shares(profile: _Profile, increment: int) -> _Run | Non
         return profile.run(budget * (weight + 1) / weight)
     pieces: list[_Run] = []
     window = mpq(_WINDOW_STEPS * increment)
-    certifying, plain_runs = True, 0
+    costs = _SearchCosts()
 
-    def outcome_at(share: Rational) -> _Run:
-        """MES at this share, from a run whose interval covers it if there is one. Finding the interval
-        costs about as much as the run itself, so it is only done while the intervals found are wide
-        enough to be met again by other searches (and, to notice when they widen again, every few runs)."""
-        nonlocal certifying, plain_runs, window
+    def outcome_at(share: Rational, steady: bool) -> _Run:
+        """MES at this share, from a run whose interval covers it if there is one, else by a run that
+        looks for its interval when that pays off (see `_SearchCosts`), else by a float-filtered run."""
+        nonlocal window
         for piece in reversed(pieces):
             if piece.covers(share):
                 return piece
-        if not certifying and plain_runs < _PROBE_EVERY:
-            plain_runs += 1
-            return profile.run(share)
+        start = time.perf_counter()
+        if not costs.look_next(steady):
+            run = profile.outcome(share)
+            costs.plain(time.perf_counter() - start)
+            return run
         run = profile.run(share, window=window)
-        certifying, plain_runs = run.high - run.low >= mpq(increment, _USEFUL_FRACTION), 0
+        costs.looked(time.perf_counter() - start, (run.high - run.low) / increment)
         # Look twice as far next time when the interval reached the end of the window.
         window = window * 2 if run.high == share + window else mpq(_WINDOW_STEPS * increment)
         if run.high > run.low:
             pieces.append(run)
         return run
 
-    def inner_search(limit: Rational) -> _Run | None:
+    def inner_search(limit: Rational) -> tuple[Rational, _Run] | None:
         """From a share of limit / n, add `increment` until the outcome is exhaustive for `limit` (kept)
-        or costs more than `limit` (the previous one is kept; None stands for pabutools' empty start)."""
+        or costs more than `limit` (the previous one is kept; None stands for pabutools' empty start).
+        Returns the share kept and its outcome."""
+        costs.searches += 1
         start = limit / weight
         steps = 0
-        previous: _Run | None = None
+        previous: tuple[Rational, _Run] | None = None
+        recent: collections.deque[list[int]] = collections.deque(maxlen=_STEADY_RUNS)
         while True:
-            run = outcome_at(start + steps * increment)
+            share = start + steps * increment
+            run = outcome_at(share, len(recent) == _STEADY_RUNS and all(r == recent[0] for r in recent))
+            recent.append(run.selected)
             if run.cost > limit:
                 return previous
             if profile.is_exhaustive(run, limit):
-                return run
-            previous = run
+                return share, run
+            previous = share, run
             # Every share start + k × increment below run.high gives this same outcome: skip them.
             steps = max(steps + 1, math.ceil((run.high - start) / increment))
 
     step = budget / _BUDGET_STEPS
     bound = budget * (weight + 1)
     limit = budget
-    kept: _Run | None = None
+    kept: Rational | None = None
     while limit <= bound:
         found = inner_search(limit)
-        if found is not None and found.cost > budget:
+        if found is not None and found[1].cost > budget:
             break
-        kept = found
+        kept = found[0] if found is not None else None
         limit += step
-    return kept
+    return profile.outcome(kept) if kept is not None else None
