@@ -11,11 +11,12 @@ import json
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
 from commons.budgeting.rules import Allocation, ApprovalElection, MoneyFormat, equal_shares, greedy, quadratic_match
+from commons.budgeting.rules.colleges import Colleges
 from commons.budgeting.rules.election import Satisfaction
 from commons.budgeting.rules.equal_shares import Completion
 from commons.budgeting.rules.ratio import Gift, ratio_match
@@ -108,15 +109,18 @@ class MatchingInputs(_Canonical):
     """What a matching round's result depends on: the candidates, the pledges, the pool, the settings.
 
     People appear as opaque ordinals ("p1", "p2", … in the order of their first pledge), never by
-    id, so the canonical inputs can be published.
+    id, so the canonical inputs can be published. The colleges are part of the canonical document
+    only when the round has some, so the fingerprint of a round without colleges does not change.
 
     Parameters:
         rule: "quadratic" or "ratio".
         costs: cost in cents of each candidate, by project id (as a string).
         gifts: every money pledge counted, in arrival order: (project id, person ordinal, cents).
         pool_cents: the money the pool puts in (the budget less seed funding).
-        project_cap_cents: the most one project may receive from the pool.
+        project_cap_cents: the most one project may receive from the pool (all colleges together).
         person_cap_cents, ratio, ratio_mode: the ratio rule's settings (neutral for quadratic).
+        colleges: each person's college, by ordinal (a person no college welcomes is left out).
+        college_weights: the declared weight of each college of the round, by name (empty: no colleges).
     """
 
     rule: Literal["quadratic", "ratio"]
@@ -127,9 +131,11 @@ class MatchingInputs(_Canonical):
     person_cap_cents: int | None = None
     ratio: Fraction = Fraction(1)
     ratio_mode: Literal["first_come", "proportional"] = "first_come"
+    colleges: Mapping[str, str] = field(default_factory=dict)
+    college_weights: Mapping[str, int] = field(default_factory=dict)
 
     def _document(self) -> dict[str, Any]:
-        return {
+        document = {
             "rule": self.rule,
             "rule_version": RULE_VERSION,
             "costs": dict(self.costs),
@@ -140,13 +146,29 @@ class MatchingInputs(_Canonical):
             "ratio": [self.ratio.numerator, self.ratio.denominator],
             "ratio_mode": self.ratio_mode,
         }
+        return document | _college_document(self.colleges, self.college_weights)
+
+    def envelopes(self) -> dict[str, int]:
+        """Each college's part of the pool, among the colleges of the people who pledged (empty without colleges)."""
+        colleges = Colleges(weights=self.college_weights, members=self.colleges)
+        return colleges.envelopes(self.pool_cents, (person for _, person, _ in self.gifts))
 
     def contributions(self) -> dict[str, dict[str, int]]:
         """Each person's pledges to each candidate added up: one person counts once per project."""
-        given: dict[str, dict[str, int]] = {project: {} for project in self.costs}
-        for project, person, cents in self.gifts:
-            given[project][person] = given[project].get(person, 0) + cents
-        return given
+        return _added_up(self.costs, self.gifts)
+
+
+def _added_up(costs: Mapping[str, int], gifts: Sequence[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+    """Each person's ``gifts`` to each candidate of ``costs`` added up."""
+    given: dict[str, dict[str, int]] = {project: {} for project in costs}
+    for project, person, cents in gifts:
+        given[project][person] = given[project].get(person, 0) + cents
+    return given
+
+
+def _college_document(colleges: Mapping[str, str], weights: Mapping[str, int]) -> dict[str, Any]:
+    """The colleges' part of a canonical document: nothing at all for a round without colleges."""
+    return {"colleges": dict(colleges), "college_weights": dict(weights)} if weights else {}
 
 
 def match(inputs: MatchingInputs) -> Outcome:
@@ -154,27 +176,14 @@ def match(inputs: MatchingInputs) -> Outcome:
 
     Quadratic matching counts each person once per project (their pledges added up); ratio
     matching serves each pledge in arrival order, a person's cap counting across all their pledges.
+    With colleges, each college's pledges are matched from its own envelope (``_match_by_college``).
     """
     contributions = inputs.contributions()
     supporters = {project: sum(1 for c in given.values() if c > 0) for project, given in contributions.items()}
-    if inputs.rule == "quadratic":
-        quadratic = quadratic_match(contributions, inputs.pool_cents, cap_cents=inputs.project_cap_cents, money=CENTS)
-        amounts, explanations = dict(quadratic.amounts), dict(quadratic.explanations)
+    if inputs.college_weights:
+        amounts, explanations = _match_by_college(inputs, contributions, supporters)
     else:
-        ratio = ratio_match(
-            [Gift(project=p, person=person, cents=cents) for p, person, cents in inputs.gifts],
-            inputs.pool_cents,
-            ratio=inputs.ratio,
-            project_cap_cents=inputs.project_cap_cents,
-            person_cap_cents=inputs.person_cap_cents,
-            mode=inputs.ratio_mode,
-            money=CENTS,
-        )
-        amounts = {project: ratio.amounts.get(project, 0) for project in inputs.costs}
-        explanations = {
-            project: ratio.explanations.get(project, "Aucun abondement : aucun don pendant le co-budget.")
-            for project in inputs.costs
-        }
+        amounts, explanations = _match_envelope(inputs, inputs.gifts, inputs.pool_cents)
     return Outcome(
         amounts=amounts,
         selected=frozenset(p for p, cents in amounts.items() if cents > 0),
@@ -183,9 +192,86 @@ def match(inputs: MatchingInputs) -> Outcome:
     )
 
 
+def _match_envelope(
+    inputs: MatchingInputs,
+    gifts: Sequence[tuple[str, str, int]],
+    pool: int,
+    project_caps: Mapping[str, int] | None = None,
+) -> tuple[dict[str, int], dict[str, str]]:
+    """``gifts`` matched from ``pool`` by the round's rule: the match and explanation of every candidate.
+
+    ``project_caps`` replaces the round's cap per project (what is left of it for a college's envelope).
+    """
+    if inputs.rule == "quadratic":
+        quadratic = quadratic_match(
+            _added_up(inputs.costs, gifts),
+            pool,
+            cap_cents=inputs.project_cap_cents,
+            project_caps=project_caps,
+            money=CENTS,
+        )
+        return dict(quadratic.amounts), dict(quadratic.explanations)
+    ratio = ratio_match(
+        [Gift(project=p, person=person, cents=cents) for p, person, cents in gifts],
+        pool,
+        ratio=inputs.ratio,
+        project_cap_cents=inputs.project_cap_cents,
+        project_caps=project_caps,
+        person_cap_cents=inputs.person_cap_cents,
+        mode=inputs.ratio_mode,
+        money=CENTS,
+    )
+    amounts = {project: ratio.amounts.get(project, 0) for project in inputs.costs}
+    explanations = {
+        project: ratio.explanations.get(project, "Aucun abondement : aucun don pendant le co-budget.")
+        for project in inputs.costs
+    }
+    return amounts, explanations
+
+
+def _match_by_college(
+    inputs: MatchingInputs, contributions: Mapping[str, Mapping[str, int]], supporters: Mapping[str, int]
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Each college's pledges matched from its own envelope, the matches added up per project.
+
+    A college controls the part of the pool proportional to its declared weight, whatever its size:
+    the pool is split among the colleges of the people who pledged (``Colleges.envelopes``), and the
+    rule runs inside each college on its people's pledges only. A person no college welcomes is not
+    matched. The cap per project bounds a project's total match across colleges: colleges are served
+    in the order of their names, each with what the colleges before it left of every project's cap.
+    """
+    envelopes, cap = inputs.envelopes(), inputs.project_cap_cents
+    totals = dict.fromkeys(inputs.costs, 0)
+    parts: dict[str, dict[str, int]] = {}
+    for college in sorted(envelopes):
+        own = [gift for gift in inputs.gifts if inputs.colleges.get(gift[1]) == college]
+        left = None if cap is None else {project: cap - totals[project] for project in inputs.costs}
+        parts[college], _ = _match_envelope(inputs, own, envelopes[college], left)
+        for project, cents in parts[college].items():
+            totals[project] += cents
+    explanations = {}
+    for project, total in totals.items():
+        given = sum(contributions[project].values())
+        people = f"{supporters[project]} contributeur(s) qui ont donné {CENTS(given)}"
+        if not given:
+            explanations[project] = "Aucun abondement : aucun don pendant le co-budget."
+        elif not total:
+            explanations[project] = f"Aucun abondement pour {people} : rien à abonder dans l'enveloppe de leur collège."
+        else:
+            capped = " (plafond par projet atteint)" if total == cap else ""
+            by_college = ", ".join(
+                f"{college} {CENTS(amounts[project])}" for college, amounts in parts.items() if amounts[project]
+            )
+            explanations[project] = f"Abondement de {CENTS(total)} pour {people}{capped} ; par collège : {by_college}."
+    return totals, explanations
+
+
 @dataclass(frozen=True, slots=True)
 class WalletInputs(_Canonical):
     """What a wallet round's result depends on; participants appear as ordinals ("p1", … by registration).
+
+    The colleges are part of the canonical document only when the round has some, so the fingerprint
+    of a round without colleges does not change.
 
     Parameters:
         projects: each candidate's minimum (its cost) and maximum, in cents, by project id.
@@ -195,6 +281,8 @@ class WalletInputs(_Canonical):
         pool_cents: the money split among the wallets (the budget less seed funding).
         project_cap_cents: the most one person may put on one project.
         leftover: "pool" or "respread" (see ``commons.budgeting.rules.wallets``).
+        colleges: each participant's college, by ordinal (a person no college welcomes is left out).
+        college_weights: the declared weight of each college of the round, by name (empty: no colleges).
     """
 
     projects: Mapping[str, tuple[int, int]]
@@ -204,9 +292,20 @@ class WalletInputs(_Canonical):
     pool_cents: int
     project_cap_cents: int | None = None
     leftover: Literal["pool", "respread"] = "pool"
+    colleges: Mapping[str, str] = field(default_factory=dict)
+    college_weights: Mapping[str, int] = field(default_factory=dict)
+
+    def college_split(self) -> Colleges | None:
+        """The participants' colleges, for the wallet rule (None without colleges)."""
+        return Colleges(weights=self.college_weights, members=self.colleges) if self.college_weights else None
+
+    def envelopes(self) -> dict[str, int]:
+        """Each college's part of the pool, among the colleges of the participants (empty without colleges)."""
+        colleges = self.college_split()
+        return colleges.envelopes(self.pool_cents, self.participants) if colleges else {}
 
     def _document(self) -> dict[str, Any]:
-        return {
+        document = {
             "rule": "wallets",
             "rule_version": RULE_VERSION,
             "projects": {project: list(bounds) for project, bounds in self.projects.items()},
@@ -217,6 +316,7 @@ class WalletInputs(_Canonical):
             "project_cap_cents": self.project_cap_cents,
             "leftover": self.leftover,
         }
+        return document | _college_document(self.colleges, self.college_weights)
 
 
 def allocate_from_wallets(inputs: WalletInputs) -> tuple[WalletOutcome, Outcome]:
@@ -232,6 +332,7 @@ def allocate_from_wallets(inputs: WalletInputs) -> tuple[WalletOutcome, Outcome]
         delegations=[Delegation(delegator=a, delegate=b, percent=p) for a, b, p in inputs.delegations],
         project_cap_cents=inputs.project_cap_cents,
         leftover=inputs.leftover,
+        colleges=inputs.college_split(),
         money=CENTS,
     )
     supporters = {

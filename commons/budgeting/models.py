@@ -105,10 +105,11 @@ class Candidate(Base):
 
 
 class College(Base):
-    """A voting group with a declared weight, whatever its number of voters (as in a SCIC).
+    """A group of people with a declared weight, whatever its number of members (as in a SCIC).
 
-    A voter belongs to the first college listing the kind of an organization they administer,
-    else to the college listing ``habitant``.
+    In every rule a college controls the part of the pool proportional to its weight (see
+    ``commons.budgeting.rules.colleges``). A person belongs to the first college listing the kind of
+    an organization they administer, else to the college listing ``habitant``.
     """
 
     __tablename__ = "round_college"
@@ -185,6 +186,9 @@ class Registration(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("budget_round.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The participant's college, placed at registration and kept: a wallet must not change size
+    # because someone gained or lost an organization during the round (None without colleges).
+    college_id: Mapped[int | None] = mapped_column(ForeignKey("round_college.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")

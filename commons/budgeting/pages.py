@@ -403,7 +403,8 @@ async def round_page(
     if chosen is None:
         chosen = set(ballot.approvals) if ballot else set()
     college, college_error = None, ""
-    if user and state == "open":
+    # The person's college, while they can vote or pledge, and before the opening for wallet registrations.
+    if user and state in ("open", "upcoming"):
         try:
             college = await services.college_of(db, round_, user)
         except Forbidden as exc:

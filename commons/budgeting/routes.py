@@ -93,6 +93,7 @@ def wallet_read(round_id: int, wallet: services.Wallet) -> WalletRead:
             if delegation
             else None
         ),
+        college=wallet.college,
     )
 
 

@@ -168,3 +168,5 @@ class WalletRead(msgspec.Struct):
     left_cents: int
     lines: list[dict[str, Any]]
     delegation: dict[str, Any] | None
+    # The participant's college when the round has colleges: its part of the pool is shared within it.
+    college: str | None = None

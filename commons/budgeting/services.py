@@ -7,7 +7,7 @@ computing it again has no second effect.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
-from commons.accounts.services import administered_organizations, is_organization_admin
+from commons.accounts.services import administered_kinds, administered_organizations, is_organization_admin
 from commons.budgeting.compute import (
     CENTS,
     RULE_VERSION,
@@ -46,8 +46,9 @@ from commons.budgeting.models import (
     WalletSpending,
 )
 from commons.budgeting.pabulib import PabulibError, PabulibInstance, PabulibProject, PabulibVoter, dumps, loads
+from commons.budgeting.rules.colleges import Colleges
 from commons.budgeting.rules.wallets import Delegation as RuleDelegation
-from commons.budgeting.rules.wallets import DelegationCycle, equal_wallets, resolve_delegations
+from commons.budgeting.rules.wallets import DelegationCycle, resolve_delegations, share_pool
 from commons.budgeting.schemas import BallotIn, DelegationIn, RoundCreate, RoundImport, RoundUpdate, SpendingIn
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
@@ -128,8 +129,6 @@ def _check_settings(round_: Round) -> None:
                 "Les limites de bulletin (nombre de choix, montant par bulletin) ne valent que pour les règles "
                 "à bulletins (gloutonne, parts égales)."
             )
-        if round_.colleges:
-            raise InvalidInput("Les collèges ne valent que pour les règles à bulletins (gloutonne, parts égales).")
     ratio_settings = (round_.ratio_numerator, round_.ratio_denominator, round_.person_cap_cents, round_.ratio_mode)
     if rule != RoundRule.RATIO and ratio_settings != (1, 1, None, "first_come"):
         raise InvalidInput(
@@ -172,10 +171,16 @@ async def create_round(session: AsyncSession, *, actor: User, challenge_id: int,
         if len({c.project_id for c in data.candidates}) != len(data.candidates):
             raise InvalidInput("Un projet figure deux fois parmi les candidats.")
         candidates = [Candidate(project_id=c.project_id, cost_cents=c.cost_cents) for c in data.candidates]
+    names = [college.name.strip() for college in data.colleges]
     for college in data.colleges:
         unknown = set(college.kinds) - STAKEHOLDER_KINDS
         if unknown:
             raise InvalidInput(f"Collège « {college.name} » : famille inconnue « {sorted(unknown)[0]} ».")
+        if names.count(college.name.strip()) > 1:
+            # A college is known by its name in the published inputs: two of the same name would merge.
+            raise InvalidInput(
+                f"Deux collèges s'appellent « {college.name.strip()} » : donnez-leur des noms distincts."
+            )
     if data.rule == RoundRule.RATIO and data.ratio is None:
         raise InvalidInput("Indiquez le ratio de l'abondement : 2 pour « 1 € donné, 2 € de l'enveloppe ».")
     round_ = Round(
@@ -292,18 +297,36 @@ async def ballot_count(session: AsyncSession, round_id: int) -> int:
     return int(await session.scalar(select(func.count(Ballot.id)).where(Ballot.round_id == round_id)) or 0)
 
 
+def _college_for(round_: Round, kinds: set[str]) -> College | None:
+    """The first college listing one of ``kinds`` (the kinds of the organizations a person administers),
+    else the one listing ``habitant``; None when no college welcomes the person."""
+    for college in round_.colleges:
+        if (kinds or {"habitant"}) & set(college.kinds):
+            return college
+    return next((college for college in round_.colleges if "habitant" in college.kinds), None)
+
+
 async def college_of(session: AsyncSession, round_: Round, user: User) -> College | None:
-    """The voter's college: the first listing a kind of an organization they administer, else ``habitant``."""
+    """The person's college: the first listing a kind of an organization they administer, else ``habitant``."""
     if not round_.colleges:
         return None
-    kinds = {o.kind.value for o in await administered_organizations(session, user)} or {"habitant"}
-    for college in round_.colleges:
-        if kinds & set(college.kinds):
-            return college
-    for college in round_.colleges:
-        if "habitant" in college.kinds:
-            return college
-    raise Forbidden("Aucun collège de ce co-budget ne vous accueille.")
+    college = _college_for(round_, {o.kind.value for o in await administered_organizations(session, user)})
+    if college is None:
+        raise Forbidden("Aucun collège de ce co-budget ne vous accueille.")
+    return college
+
+
+async def colleges_of(session: AsyncSession, round_: Round, user_ids: Collection[int]) -> dict[int, str]:
+    """The college name of each of ``user_ids``, decided as ``college_of`` does, now, in one query.
+
+    Matching pledges store no college: the inputs of matching rounds place each person when they are
+    gathered. People no college welcomes are left out (they have no part).
+    """
+    if not round_.colleges:
+        return {}
+    kinds = await administered_kinds(session, user_ids)
+    found = {user_id: _college_for(round_, own) for user_id, own in kinds.items()}
+    return {user_id: college.name for user_id, college in found.items() if college is not None}
 
 
 def _check_open_for_votes(round_: Round, what: str = "les bulletins") -> None:
@@ -416,10 +439,14 @@ async def round_inputs(session: AsyncSession, round_: Round) -> RoundInputs:
             (frozenset(str(p) for p in b.approvals), colleges.get(b.college_id) if b.college_id else None)
             for b in ballots
         ],
-        college_weights={c.name: c.weight for c in round_.colleges},
+        college_weights=_college_weights(round_),
         budget_cents=round_.budget_cents,
         seed_cents=round_.seed_cents,
     )
+
+
+def _college_weights(round_: Round) -> dict[str, int]:
+    return {c.name: c.weight for c in round_.colleges}
 
 
 def _pool(round_: Round) -> int:
@@ -441,7 +468,8 @@ async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInput
     < the close, its closing time or an earlier admin close) and was still standing at the close:
     promised or confirmed, or withdrawn or released only after the close. So the final result,
     computed after the close, does not depend on when the worker runs. People become "p1", "p2",
-    … in the order of their first pledge.
+    … in the order of their first pledge; with colleges, each is placed in their college now
+    (``colleges_of``).
     """
     end = min(round_.closes_at, round_.closed_at) if round_.closed_at else round_.closes_at
     rows = await session.execute(
@@ -460,6 +488,7 @@ async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInput
     for project_id, person, amount in rows:
         ordinal = ordinals.setdefault(person, f"p{len(ordinals) + 1}")
         gifts.append((str(project_id), ordinal, amount))
+    colleges = await colleges_of(session, round_, ordinals)
     return MatchingInputs(
         rule="quadratic" if round_.rule == RoundRule.QUADRATIC else "ratio",
         costs={str(c.project_id): c.cost_cents for c in round_.candidates},
@@ -469,6 +498,8 @@ async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInput
         person_cap_cents=round_.person_cap_cents,
         ratio=round_ratio(round_),
         ratio_mode="proportional" if round_.ratio_mode == "proportional" else "first_come",
+        colleges={ordinals[user_id]: name for user_id, name in colleges.items()},
+        college_weights=_college_weights(round_),
     )
 
 
@@ -563,6 +594,7 @@ class Wallet:
 
     registered: bool
     participant_count: int
+    college: str | None = None
     wallet_cents: int = 0
     delegated_cents: int = 0
     received_cents: int = 0
@@ -582,11 +614,12 @@ class Wallet:
 
 @dataclass(frozen=True, slots=True)
 class _WalletData:
-    """A wallet round's stored state, read at once."""
+    """A wallet round's stored state, read at once, with the participants' colleges (None without colleges)."""
 
     participants: Participants
     delegations: list[Delegation]
     spending: dict[int, dict[int, int]]
+    colleges: Colleges | None
 
     def rule_delegations(self, without: int | None = None) -> list[RuleDelegation]:
         ordinals = self.participants.ordinals
@@ -609,14 +642,24 @@ async def _wallet_data(session: AsyncSession, round_: Round) -> _WalletData:
         select(WalletSpending).where(WalletSpending.round_id == round_.id).order_by(WalletSpending.id)
     ):
         spending.setdefault(line.user_id, {})[line.project_id] = line.amount_cents
-    return _WalletData(participants=Participants.of(registrations), delegations=delegations, spending=spending)
+    participants = Participants.of(registrations)
+    colleges = None
+    if round_.colleges:
+        names = {college.id: college.name for college in round_.colleges}
+        colleges = Colleges(
+            weights=_college_weights(round_),
+            members={
+                participants.ordinals[r.user_id]: names[r.college_id] for r in registrations if r.college_id is not None
+            },
+        )
+    return _WalletData(participants=participants, delegations=delegations, spending=spending, colleges=colleges)
 
 
 def _powers(round_: Round, data: _WalletData, delegations: Sequence[RuleDelegation]) -> dict[str, int]:
     """Each participant's spending power after ``delegations``; a cycle is refused, named by people's names."""
     people = list(data.participants.ordinals.values())
     try:
-        return resolve_delegations(people, delegations, equal_wallets(people, _pool(round_)))
+        return resolve_delegations(people, delegations, share_pool(people, _pool(round_), data.colleges))
     except DelegationCycle as cycle:
         names = " → ".join(data.participants.names[p] for p in cycle.people)
         raise InvalidInput(f"Délégation refusée : elle formerait un cycle ({names}).") from None
@@ -630,13 +673,14 @@ async def wallet_of(session: AsyncSession, *, round_id: int, actor: User) -> Wal
     if me is None:
         return Wallet(registered=False, participant_count=len(data.participants.ordinals))
     people = list(data.participants.ordinals.values())
-    wallets = equal_wallets(people, _pool(round_))
+    wallets = share_pool(people, _pool(round_), data.colleges)
     power = _powers(round_, data, data.rule_delegations())
     # What I hold before passing my share on: the powers with my own delegation left out.
     held = _powers(round_, data, data.rule_delegations(without=actor.id))[me]
     return Wallet(
         registered=True,
         participant_count=len(people),
+        college=data.colleges.members.get(me) if data.colleges else None,
         wallet_cents=wallets[me],
         delegated_cents=held - power[me],
         received_cents=held - wallets[me],
@@ -678,11 +722,13 @@ async def register(session: AsyncSession, *, actor: User, round_id: int) -> Wall
     round_ = await _locked_wallet_round(session, round_id, actor)
     if round_.status != RoundStatus.SCHEDULED or utcnow() >= round_.opens_at:
         raise Conflict("Les inscriptions sont closes : la liste des participants est figée depuis l'ouverture.")
+    # Refuses a person no college welcomes, as a ballot would; the college is kept with the registration.
+    college = await college_of(session, round_, actor)
     dialect = session.get_bind().dialect.name
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(
         insert_(Registration)
-        .values(round_id=round_id, user_id=actor.id, created_at=utcnow())
+        .values(round_id=round_id, user_id=actor.id, college_id=college.id if college else None, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["round_id", "user_id"])
     )
     await session.commit()
@@ -809,7 +855,8 @@ async def withdraw_delegation(session: AsyncSession, *, actor: User, round_id: i
 
 async def wallet_inputs(session: AsyncSession, round_: Round) -> WalletInputs:
     """A wallet round's anonymized inputs: each candidate's minimum (its cost) and maximum (the sum of
-    its money needs' maximums, at least its cost), the participants as ordinals, spending, delegations."""
+    its money needs' maximums, at least its cost), the participants as ordinals, spending, delegations,
+    and with colleges each participant's college (placed at registration) and the weights."""
     state = await _wallet_data(session, round_)
     ordinals = state.participants.ordinals
     projects = {}
@@ -827,6 +874,8 @@ async def wallet_inputs(session: AsyncSession, round_: Round) -> WalletInputs:
         pool_cents=_pool(round_),
         project_cap_cents=round_.project_cap_cents,
         leftover="respread" if round_.leftover == "respread" else "pool",
+        colleges=dict(state.colleges.members) if state.colleges else {},
+        college_weights=_college_weights(round_),
     )
 
 
@@ -894,34 +943,53 @@ async def _matching_result(session: AsyncSession, round_: Round) -> RoundResult:
     outcome = match(inputs)
     given = {project: sum(people.values()) for project, people in inputs.contributions().items()}
     people = len({person for _, person, _ in inputs.gifts})
+    explanation = (
+        f"{people} personne(s) ont donné {CENTS(sum(given.values()))} pendant le co-budget ; "
+        f"l'enveloppe de {CENTS(inputs.pool_cents)} les abonde de {CENTS(outcome.total)}."
+    )
+    envelopes = inputs.envelopes()
+    if envelopes:
+        explanation += (
+            f" Elle est partagée entre les collèges des donateurs selon leur poids ({_college_parts(envelopes)}) ; "
+            "chaque collège abonde les dons de ses membres."
+        )
     return RoundResult(
         fingerprint=inputs.fingerprint(),
         voter_count=people,
         total_cents=outcome.total + round_.seed_cents * len(round_.candidates),
         lines=[_line(round_, c, outcome, contributed_cents=given[str(c.project_id)]) for c in round_.candidates],
-        explanation=(
-            f"{people} personne(s) ont donné {CENTS(sum(given.values()))} pendant le co-budget ; "
-            f"l'enveloppe de {CENTS(inputs.pool_cents)} les abonde de {CENTS(outcome.total)}."
-        ),
+        explanation=explanation,
     )
 
 
 async def _wallet_result(session: AsyncSession, round_: Round) -> RoundResult:
     inputs = await wallet_inputs(session, round_)
     full, outcome = allocate_from_wallets(inputs)
+    count, envelopes = len(inputs.participants), inputs.envelopes()
+    if envelopes:
+        shares = (
+            f"{count} participant(s) : l'enveloppe de {CENTS(inputs.pool_cents)} est partagée entre leurs collèges "
+            f"selon leur poids ({_college_parts(envelopes)}), puis à parts égales dans chaque collège."
+        )
+    else:
+        shares = f"{count} participant(s) ont chacun reçu une part égale de {CENTS(inputs.pool_cents)}."
     return RoundResult(
         fingerprint=inputs.fingerprint(),
-        voter_count=len(inputs.participants),
+        voter_count=count,
         total_cents=outcome.total + round_.seed_cents * len(round_.candidates),
         lines=[
             _line(round_, c, outcome, minimum_cents=inputs.projects[str(c.project_id)][0]) for c in round_.candidates
         ],
         explanation=(
-            f"{len(inputs.participants)} participant(s) ont chacun reçu une part égale de {CENTS(inputs.pool_cents)}. "
-            f"{CENTS(full.returned)} retournent à l'enveloppe (projets sous leur minimum) ; "
+            f"{shares} {CENTS(full.returned)} retournent à l'enveloppe (projets sous leur minimum) ; "
             f"{CENTS(full.unspent)} n'ont été placés sur aucun projet."
         ),
     )
+
+
+def _college_parts(envelopes: Mapping[str, int]) -> str:
+    """Each college's part of the pool, in words: "Associations : 300 €, Habitants : 600 €"."""
+    return ", ".join(f"{name} : {CENTS(cents)}" for name, cents in sorted(envelopes.items()))
 
 
 async def compute_result(session: AsyncSession, event: OutboxEvent) -> None:

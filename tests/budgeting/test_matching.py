@@ -183,8 +183,14 @@ async def test_ratio_matching_serves_gifts_first_come_within_the_pool(client: Cl
         ({"rule": "greedy", "leftover": "respread"}, "portefeuilles"),
         ({"rule": "wallets"}, "avant l'ouverture"),
         (
-            {"rule": "quadratic", "colleges": [{"name": "Habitants", "weight": 1, "kinds": ["habitant"]}]},
-            "collèges",
+            {
+                "rule": "quadratic",
+                "colleges": [
+                    {"name": "Habitants", "weight": 1, "kinds": ["habitant"]},
+                    {"name": "Habitants ", "weight": 2, "kinds": ["association"]},
+                ],
+            },
+            "noms distincts",
         ),
     ],
 )
@@ -197,6 +203,47 @@ async def test_settings_the_rule_does_not_have_are_refused(
     )
     assert response.status_code == 400, response.text
     assert message.lower() in response.json()["detail"].lower()
+
+
+async def test_quadratic_colleges_match_their_people_from_their_envelope_whatever_their_size(
+    client: Client, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    stage = await call_with_projects(client, session, [60_000, 50_000])
+    broad, narrow = stage["projects"]
+    colleges = [
+        {"name": "Habitants", "weight": 3, "kinds": ["habitant"]},
+        {"name": "Collectivités", "weight": 1, "kinds": ["collectivite"]},
+        {"name": "Associations", "weight": 4, "kinds": ["association"]},
+    ]
+    round_ = await create_round(client, stage, rule="quadratic", budget_cents=100_000, colleges=colleges)
+    assert [c["name"] for c in round_["colleges"]] == ["Habitants", "Collectivités", "Associations"]
+    citizens = [await factories.api_user(client, f"Habitante{i}") for i in range(4)]
+    for citizen in citizens:
+        await _pledge(client, citizen, broad, 10_000)
+    deputy = await factories.authority(session, client, "Adjoint")
+    for official in (stage["mayor"], deputy):
+        await _pledge(client, official, narrow, 40_000)
+    # Ideal matches: (4 × √100 €)² − 400 € = 1,200 € for the four citizens, (2 × √400 €)² − 800 € = 800 €
+    # for the two officials. Nobody of the associations gave: the pool is split 3 : 1 between the
+    # colleges present, 750 € and 250 €, and each college's match is held to its envelope.
+    await _estimate_is(client, round_["id"], {broad: 75_000, narrow: 25_000})
+
+    assert (
+        await client.post(f"/api/v1/rounds/{round_['id']}/close", headers=stage["mayor"].headers)
+    ).status_code == 200
+    result = await published_result(client, round_["id"])
+    lines = {line["project_id"]: line for line in result["lines"]}
+    assert (lines[broad]["allocated_cents"], lines[narrow]["allocated_cents"]) == (75_000, 25_000)
+    assert "par collège : Habitants 750 €" in lines[broad]["explanation"]
+    assert "par collège : Collectivités 250 €" in lines[narrow]["explanation"]
+    assert "(Collectivités : 250 €, Habitants : 750 €)" in result["explanation"]
+    async with sessionmaker() as again:
+        round_row = await again.get(Round, round_["id"])
+        assert round_row is not None
+        inputs = await services.result_inputs(again, round_row)
+        assert inputs.fingerprint() == result["fingerprint"]
+        assert b'"colleges":{"p1":"Habitants","p2":"Habitants","p3":"Habitants","p4":"Habitants",' in inputs.canonical()
+        assert b'"p5":"Collectivit' in inputs.canonical() and b'"Associations":4' in inputs.canonical()
 
 
 async def test_settings_can_change_until_the_first_matched_pledge(client: Client, session: AsyncSession) -> None:

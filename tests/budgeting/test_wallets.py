@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from commons.accounts.models import OrganizationKind
 from commons.budgeting import services
 from commons.budgeting.models import Registration, Round, WalletSpending
 from commons.db import utcnow
@@ -144,3 +145,72 @@ async def test_a_per_project_cap_limits_each_person_s_spending(
     await move_opening(sessionmaker, rid, -1)
     capped = await _spend(client, rid, anne, {stage["projects"][0]: 20_000})
     assert capped.status_code == 400 and "au plus 100 € sur un projet" in capped.json()["detail"]
+
+
+async def test_wallets_are_split_by_college_then_equally_within_each(
+    client: Client, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    stage = await call_with_projects(client, session, [40_000])
+    (project,) = stage["projects"]
+    colleges = [
+        {"name": "Habitants", "weight": 1, "kinds": ["habitant"]},
+        {"name": "Collectivités", "weight": 1, "kinds": ["collectivite"]},
+        {"name": "Associations", "weight": 2, "kinds": ["association"]},
+    ]
+    rid = (await _wallet_round(client, stage, budget_cents=90_000, colleges=colleges))["id"]
+    citizens = [await factories.api_user(client, f"Habitant{i}") for i in range(3)]
+    for person in (*citizens, stage["mayor"]):
+        assert (await client.post(f"/api/v1/rounds/{rid}/registration", headers=person.headers)).status_code == 200
+    # Nobody of the associations registered: 900 € are split 1 : 1 between the colleges present, then
+    # 450 € among three citizens and 450 € for the elected official alone.
+    mayor_wallet = await _wallet(client, rid, stage["mayor"])
+    assert (mayor_wallet["wallet_cents"], mayor_wallet["college"]) == (45_000, "Collectivités")
+    assert [(await _wallet(client, rid, c))["wallet_cents"] for c in citizens] == [15_000, 15_000, 15_000]
+
+    await move_opening(sessionmaker, rid, -1)
+    # The official alone can fund the project her three neighbours could not together.
+    assert (await _spend(client, rid, stage["mayor"], {project: 40_000})).status_code == 200
+    over = await _spend(client, rid, citizens[0], {project: 20_000})
+    assert over.status_code == 400 and "ne contient que 150 €" in over.json()["detail"]
+    assert (await client.post(f"/api/v1/rounds/{rid}/close", headers=stage["mayor"].headers)).status_code == 200
+    result = await published_result(client, rid)
+    assert (result["lines"][0]["selected"], result["lines"][0]["allocated_cents"]) == (True, 40_000)
+    assert (
+        "partagée entre leurs collèges selon leur poids (Collectivités : 450 €, Habitants : 450 €)"
+        in (result["explanation"])
+    )
+    async with sessionmaker() as s:
+        round_row = await s.get(Round, rid)
+        assert round_row is not None
+        inputs = await services.result_inputs(s, round_row)
+        assert inputs.fingerprint() == result["fingerprint"]
+        assert b'"colleges":{"p1":"Habitants","p2":"Habitants","p3":"Habitants","p4":"Collectivit' in inputs.canonical()
+
+
+async def test_registration_is_refused_to_a_person_no_college_welcomes(client: Client, session: AsyncSession) -> None:
+    stage = await call_with_projects(client, session, [40_000])
+    colleges = [{"name": "Collectivités", "weight": 1, "kinds": ["collectivite"]}]
+    rid = (await _wallet_round(client, stage, colleges=colleges))["id"]
+    citizen = await factories.api_user(client, "Habitante")
+    refused = await client.post(f"/api/v1/rounds/{rid}/registration", headers=citizen.headers)
+    assert refused.status_code == 403 and "Aucun collège" in refused.json()["detail"]
+    assert (await _wallet(client, rid, citizen))["registered"] is False
+    assert (await client.post(f"/api/v1/rounds/{rid}/registration", headers=stage["mayor"].headers)).status_code == 200
+    assert (await _wallet(client, rid, stage["mayor"]))["wallet_cents"] == 100_000
+
+
+async def test_a_participant_keeps_the_college_placed_at_registration(client: Client, session: AsyncSession) -> None:
+    """Becoming an organization's admin during the round moves nobody: wallets do not change size."""
+    stage = await call_with_projects(client, session, [40_000])
+    colleges = [
+        {"name": "Habitants", "weight": 1, "kinds": ["habitant"]},
+        {"name": "Collectivités", "weight": 1, "kinds": ["collectivite"]},
+    ]
+    rid = (await _wallet_round(client, stage, budget_cents=90_000, colleges=colleges))["id"]
+    citizens = [await factories.api_user(client, f"Voisine{i}") for i in range(2)]
+    for person in (*citizens, stage["mayor"]):
+        assert (await client.post(f"/api/v1/rounds/{rid}/registration", headers=person.headers)).status_code == 200
+    await factories.organization_of(session, citizens[0].email, kind=OrganizationKind.COLLECTIVITE)
+    wallet = await _wallet(client, rid, citizens[0])
+    assert (wallet["college"], wallet["wallet_cents"]) == ("Habitants", 22_500)
+    assert (await _wallet(client, rid, stage["mayor"]))["wallet_cents"] == 45_000

@@ -429,3 +429,29 @@ async def test_participant_spreads_a_wallet_and_delegates_through_the_pages(
     assert "Soutiens" in result and "Participants 2" in result
     assert "300 € reçus, minimum de 300 € atteint" in result and "personne n'y a mis d'argent" in result
     assert "<svg" in answer.text and "export.pb" not in answer.text
+
+
+async def test_matching_and_wallet_pages_show_the_colleges_and_where_the_person_counts(
+    client: Client, session: AsyncSession
+) -> None:
+    stage = await call_with_projects(client, session, [60_000])
+    colleges = [
+        {"name": "Habitants", "weight": 1, "kinds": ["habitant"]},
+        {"name": "Collectivités", "weight": 3, "kinds": ["collectivite"]},
+    ]
+    matching = await _api_round(client, stage, rule="quadratic", colleges=colleges)
+    opens = (utcnow() + timedelta(hours=1)).isoformat()
+    wallets = await _api_round(client, stage, rule="wallets", opens_at=opens, colleges=colleges)
+    await signed_in_person(client, session, "Anne")
+
+    page = _words(text_of(await client.get(f"/rounds/{matching}")))
+    assert "Habitants — poids 1" in page and "Collectivités — poids 3" in page
+    assert "Chaque collège dispose de la part de l'enveloppe proportionnelle à son poids" in page
+    assert "Vos dons comptent dans le collège « Habitants » (poids 1)" in page
+
+    page = _words(text_of(await client.get(f"/rounds/{wallets}")))
+    assert "Collectivités — poids 3" in page and "Vous participez dans le collège « Habitants »" in page
+    assert "partagée entre les collèges selon leur poids, puis à parts égales" in page
+    assert (await post_form(client, f"/rounds/{wallets}/registration")).status_code == 303
+    page = _words(text_of(await client.get(f"/rounds/{wallets}/wallet")))
+    assert "vous êtes dans le collège « Habitants »" in page and "Ma part de l'enveloppe 1\u202f000 €" in page

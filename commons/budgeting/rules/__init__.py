@@ -4,6 +4,7 @@ Every rule is deterministic, documents its tie-breaking and reproduces the refer
 where pabutools has the rule.
 """
 
+from commons.budgeting.rules.colleges import Colleges, split_among_colleges
 from commons.budgeting.rules.election import (
     Allocation,
     ApprovalElection,
@@ -24,11 +25,13 @@ from commons.budgeting.rules.wallets import (
     allocate_wallets,
     equal_wallets,
     resolve_delegations,
+    share_pool,
 )
 
 __all__ = [
     "Allocation",
     "ApprovalElection",
+    "Colleges",
     "Completion",
     "Delegation",
     "DelegationCycle",
@@ -49,4 +52,6 @@ __all__ = [
     "quadratic_match",
     "ratio_match",
     "resolve_delegations",
+    "share_pool",
+    "split_among_colleges",
 ]

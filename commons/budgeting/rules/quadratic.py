@@ -7,8 +7,9 @@ distinct people should get (Σ √c_i)² in total, so the pool adds the ideal ma
     m = (Σ √c_i)² − Σ c_i.
 
 One person counts once: their contributions to a project are added up before the square root.
-Each ideal match is capped at ``cap_cents`` when a cap is declared; if the capped matches exceed the
-pool, all are scaled down by the same factor pool / Σ matches.
+Each ideal match is capped at ``cap_cents`` when a cap is declared (or at the project's own cap in
+``project_caps``, e.g. what is left of a cap shared with other envelopes); if the capped matches
+exceed the pool, all are scaled down by the same factor pool / Σ matches.
 
 Exactness: square roots are irrational, so they are taken on integers scaled by 10^12 with
 ``math.isqrt`` (floor), which makes the ideal match exact to far below a cent and the same on every
@@ -59,6 +60,7 @@ def quadratic_match(
     pool: int,
     *,
     cap_cents: int | None = None,
+    project_caps: Mapping[ProjectId, int] | None = None,
     money: MoneyFormat = MoneyFormat(decimals=2),  # noqa: B008 - an immutable value
 ) -> Match:
     """Match people's money to projects by the quadratic-funding formula (see the module docstring).
@@ -68,17 +70,20 @@ def quadratic_match(
             several pledges to one project already added up; amounts ≥ 0).
         pool: the money the funder puts in, in cents (≥ 0).
         cap_cents: the most one project may receive from the pool, if declared.
+        project_caps: the projects that have their own cap instead of ``cap_cents``, with it.
         money: how amounts are written in explanations.
     """
     if pool < 0:
         raise ValueError(f"the pool must be non-negative, got {pool}")
-    if cap_cents is not None and cap_cents < 0:
-        raise ValueError(f"the cap must be non-negative, got {cap_cents}")
+    caps: dict[ProjectId, int | None] = {project: cap_cents for project in contributions} | dict(project_caps or {})
+    for project, cap in caps.items():
+        if cap is not None and cap < 0:
+            raise ValueError(f"project {project!r}: the cap must be non-negative, got {cap}")
     for project, given in contributions.items():
         if any(not isinstance(a, int) or a < 0 for a in given.values()):
             raise ValueError(f"project {project!r}: contributions must be non-negative integers (cents)")
     ideal = {project: _ideal_match(given) for project, given in contributions.items()}
-    capped = {p: min(m, Fraction(cap_cents)) if cap_cents is not None else m for p, m in ideal.items()}
+    capped = {p: m if (cap := caps[p]) is None else min(m, Fraction(cap)) for p, m in ideal.items()}
     wanted = sum(capped.values(), Fraction(0))
     factor = Fraction(1) if wanted <= pool else Fraction(pool) / wanted
     exact = {p: m * factor for p, m in capped.items()}
@@ -95,8 +100,9 @@ def quadratic_match(
             explanations[project] = f"Aucun abondement : {people} contributeur(s), rien à égaler."
             continue
         reasons = []
-        if cap_cents is not None and ideal[project] > cap_cents:
-            reasons.append(f"plafonné à {money(cap_cents)}")
+        cap = caps[project]
+        if cap is not None and ideal[project] > cap:
+            reasons.append(f"plafonné à {money(cap)}")
         if factor < 1:
             reasons.append(f"réduit à {float(factor):.0%} pour tenir dans l'enveloppe".replace(".", ","))
         detail = f" ({', '.join(reasons)})" if reasons else ""

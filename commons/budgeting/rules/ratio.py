@@ -4,7 +4,8 @@ Definition (the "1 € given = 2 € more" matching of French tiers-lieux and cr
 funder "abonde" each citizen gift at a declared ratio): a gift of c cents asks ⌊ratio × c⌋ cents
 from the pool, limited by what is left of the cap of its project and of the cap of its giver (a
 person's cap counts across every project of the round; both caps bound the money from the pool, not
-the gifts). The round declares how the pool is shared when it does not cover every ask:
+the gifts; a project may have a cap of its own, e.g. what is left of a cap shared with other
+envelopes). The round declares how the pool is shared when it does not cover every ask:
 
 - ``"first_come"``: gifts are served in arrival order until the pool is empty; the gift that empties
   it is served partly and every later gift gets nothing. Caps are used up by what was granted.
@@ -84,19 +85,25 @@ class RatioMatch:
 class _Caps:
     """What is left of each project's and each person's cap while gifts are served in order."""
 
-    def __init__(self, project_cap: int | None, person_cap: int | None) -> None:
+    def __init__(self, project_cap: int | None, project_caps: Mapping[ProjectId, int], person_cap: int | None) -> None:
         self.project_cap = project_cap
+        self.project_caps = project_caps
         self.person_cap = person_cap
         self.by_project: dict[ProjectId, int] = {}
         self.by_person: dict[str, int] = {}
         self.capped_projects: set[ProjectId] = set()
         self.person_capped_projects: set[ProjectId] = set()
 
+    def of_project(self, project: ProjectId) -> int | None:
+        """The cap of ``project``: its own, else the round's."""
+        return self.project_caps.get(project, self.project_cap)
+
     def limit(self, gift: Gift, ask: int) -> int:
         """The part of ``ask`` the caps still allow, noting which cap cut it."""
         allowed = ask
-        if self.project_cap is not None:
-            room = self.project_cap - self.by_project.get(gift.project, 0)
+        project_cap = self.of_project(gift.project)
+        if project_cap is not None:
+            room = project_cap - self.by_project.get(gift.project, 0)
             if room < allowed:
                 allowed = room
                 self.capped_projects.add(gift.project)
@@ -148,6 +155,7 @@ def ratio_match(
     *,
     ratio: Fraction | int,
     project_cap_cents: int | None = None,
+    project_caps: Mapping[ProjectId, int] | None = None,
     person_cap_cents: int | None = None,
     mode: RatioMode = "first_come",
     money: MoneyFormat = MoneyFormat(decimals=2),  # noqa: B008 - an immutable value
@@ -159,14 +167,21 @@ def ratio_match(
         pool: the money the funder puts in, in cents (≥ 0).
         ratio: cents from the pool per cent given (> 0), e.g. 2 or Fraction(1, 2).
         project_cap_cents: the most one project may receive from the pool, if declared.
+        project_caps: the projects that have their own cap instead of ``project_cap_cents``, with it.
         person_cap_cents: the most one person's gifts may draw from the pool, all projects together.
         mode: "first_come" (arrival order until the pool is empty) or "proportional" (scaled at the close).
         money: how amounts are written in explanations.
     """
     if mode not in ("first_come", "proportional"):
         raise ValueError(f"unknown mode {mode!r}, expected 'first_come' or 'proportional'")
-    rate = _check(gifts, pool, ratio, {"project": project_cap_cents, "person": person_cap_cents})
-    caps = _Caps(project_cap_cents, person_cap_cents)
+    own_caps = dict(project_caps or {})
+    rate = _check(
+        gifts,
+        pool,
+        ratio,
+        {"project": project_cap_cents, "person": person_cap_cents} | {f"project {p!r}": c for p, c in own_caps.items()},
+    )
+    caps = _Caps(project_cap_cents, own_caps, person_cap_cents)
     asks = [rate.numerator * gift.cents // rate.denominator for gift in gifts]  # ⌊ratio × cents⌋
     per_gift: list[int] = []
     short: set[ProjectId] = set()  # projects whose gifts the pool did not fully serve
@@ -236,7 +251,7 @@ def _explain(
     given = sum(gift.cents for gift in own.values())
     reasons = []
     if project in caps.capped_projects:
-        reasons.append(f"plafond de {money(caps.project_cap or 0)} par projet atteint")
+        reasons.append(f"plafond de {money(caps.of_project(project) or 0)} par projet atteint")
     if project in caps.person_capped_projects:
         reasons.append(f"plafond de {money(caps.person_cap or 0)} par personne atteint pour certains dons")
     if short and mode == "first_come":

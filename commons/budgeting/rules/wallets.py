@@ -7,7 +7,12 @@ back by the round's declared rule. A participant may delegate a percentage of wh
 another participant, transitively. The exact rules, all in integer cents:
 
 1. **Wallets.** The pool is divided by the number of participants, rounded down; the remainder cents
-   go one each to the first participants in sorted order of their id (``equal_wallets``).
+   go one each to the first participants in sorted order of their id (``equal_wallets``). With
+   colleges (``commons.budgeting.rules.colleges``), each college controls the part of the pool
+   proportional to its declared weight, whatever its size: the pool is first split among the colleges
+   that have at least one participant (``split_among_colleges``), then each college's part equally
+   among its participants by the same rule; a participant no college welcomes gets nothing
+   (``share_pool``).
 2. **Delegations** (``resolve_delegations``). They form a graph that must have no cycle (a cycle
    raises ``DelegationCycle`` naming the people in it). People are handled so that every delegator
    comes before their delegates; each passes ``percent`` of everything they hold at that moment (own
@@ -40,6 +45,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from commons.budgeting.rules.colleges import Colleges
 from commons.budgeting.rules.election import MoneyFormat, ProjectId
 from commons.budgeting.rules.ratio import apportion
 
@@ -87,7 +93,7 @@ class WalletOutcome:
     """The outcome of a wallet round.
 
     Attributes:
-        wallets: each participant's own equal share of the pool, in cents.
+        wallets: each participant's own share of the pool (rule 1), in cents.
         spending_power: what each participant decides on after delegations.
         funded: the money kept by each funded project (only funded projects appear).
         returned: the money going back to the pool at the end.
@@ -122,6 +128,19 @@ def equal_wallets(participants: Sequence[str], pool: int) -> dict[str, int]:
     share, extra = divmod(pool, len(participants))
     lucky = set(sorted(participants)[:extra])
     return {person: share + (person in lucky) for person in participants}
+
+
+def share_pool(participants: Sequence[str], pool: int, colleges: Colleges | None = None) -> dict[str, int]:
+    """Each participant's own wallet (rule 1): equal shares of ``pool``, or, with ``colleges``, equal shares
+    of their college's part of it; a participant no college welcomes gets 0."""
+    if colleges is None:
+        return equal_wallets(participants, pool)
+    _check_participants(participants)
+    wallets = dict.fromkeys(participants, 0)
+    for college, envelope in colleges.envelopes(pool, participants).items():
+        members = [person for person in participants if colleges.members.get(person) == college]
+        wallets.update(equal_wallets(members, envelope))
+    return wallets
 
 
 def resolve_delegations(
@@ -225,25 +244,27 @@ def allocate_wallets(
     delegations: Sequence[Delegation] = (),
     project_cap_cents: int | None = None,
     leftover: Leftover = "pool",
+    colleges: Colleges | None = None,
     money: MoneyFormat = MoneyFormat(decimals=2),  # noqa: B008 - an immutable value
 ) -> WalletOutcome:
     """Fund projects from participants' wallets (see the module docstring for every rule).
 
     Parameters:
         projects: the projects open to the round, with their minimum and maximum.
-        participants: the people of the round; each gets an equal wallet.
+        participants: the people of the round; each gets an equal wallet (within their college, if any).
         pool: the money to split, in cents (≥ 0).
         spending: what each person puts on each project, in cents.
         delegations: shares of wallets handed to other participants.
         project_cap_cents: the most one person may put on one project, if declared.
         leftover: where money put on unfunded projects (or above a maximum) goes: "pool" or "respread".
+        colleges: the participants' colleges and their weights; the pool is then split by college first.
         money: how amounts are written in explanations and error messages.
     """
     if leftover not in ("pool", "respread"):
         raise ValueError(f"unknown leftover rule {leftover!r}, expected 'pool' or 'respread'")
     if project_cap_cents is not None and (not isinstance(project_cap_cents, int) or project_cap_cents < 0):
         raise ValueError(f"the cap must be a non-negative integer (cents), got {project_cap_cents!r}")
-    wallets = equal_wallets(participants, pool)
+    wallets = share_pool(participants, pool, colleges)
     power = resolve_delegations(participants, delegations, wallets)
     _check_spending(projects, power, spending, project_cap_cents, money)
     kept: dict[str, dict[ProjectId, int]] = {person: {} for person in sorted(participants)}
