@@ -18,7 +18,7 @@ from typing import Any, Literal
 from commons.budgeting.rules import Allocation, ApprovalElection, MoneyFormat, equal_shares, greedy, quadratic_match
 from commons.budgeting.rules.colleges import Colleges
 from commons.budgeting.rules.election import Satisfaction
-from commons.budgeting.rules.equal_shares import Completion
+from commons.budgeting.rules.equal_shares import Completion, Progress
 from commons.budgeting.rules.ratio import Gift, ratio_match
 from commons.budgeting.rules.wallets import Delegation, WalletOutcome, WalletProject, allocate_wallets
 
@@ -363,8 +363,9 @@ def voter_weights(colleges: Sequence[str | None], declared: Mapping[str, int]) -
     return [declared[c] * common // sizes[c] for c in colleges if c is not None]
 
 
-def allocate(inputs: RoundInputs) -> Allocation:
-    """Run the round's rule on the money left once seed funding is paid."""
+def allocate(inputs: RoundInputs, progress: Progress | None = None) -> Allocation:
+    """Run the round's rule on the money left once seed funding is paid (``progress``: see
+    ``commons.budgeting.rules.equal_shares.equal_shares``; told only by the completions of equal shares)."""
     weights = voter_weights([college for _, college in inputs.ballots], inputs.college_weights)
     election = ApprovalElection(
         costs=inputs.costs,
@@ -377,6 +378,11 @@ def allocate(inputs: RoundInputs) -> Allocation:
     if inputs.rule == "equal_shares":
         # add1 raises every share by one euro at a time, as the method is defined in currency units.
         return equal_shares(
-            election, sat=inputs.satisfaction, completion=inputs.completion, share_increment=100, money=CENTS
+            election,
+            sat=inputs.satisfaction,
+            completion=inputs.completion,
+            share_increment=100,
+            money=CENTS,
+            progress=progress,
         )
     raise ValueError(f"unknown rule {inputs.rule!r}")

@@ -70,6 +70,7 @@ import itertools
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -84,6 +85,9 @@ from commons.budgeting.rules.election import (
 )
 from commons.budgeting.rules.filtered import FloatProfile
 from commons.budgeting.rules.greedy import greedy
+
+Progress = Callable[[int, Any], None]
+"""Told the number of MES runs made so far and the share (a rational) of the latest one."""
 
 Completion = Literal["none", "add1", "add1u"]
 """How the budget left by plain MES is used: not at all, by raising the shares, or shares then greedy."""
@@ -113,6 +117,7 @@ def equal_shares(
     completion: Completion = "none",
     share_increment: int = 1,
     money: MoneyFormat = MoneyFormat(),  # noqa: B008 - an immutable value
+    progress: Progress | None = None,
 ) -> Allocation:
     """Allocate the budget by the Method of Equal Shares (see the module docstring for the definition,
     the tie-breaking and the completions).
@@ -125,6 +130,9 @@ def equal_shares(
             whole currency units as in pabulib files, 100 when costs are cents, so that the outcome is
             the one computed in currency units (MES does not depend on the unit of money).
         money: how amounts are written in explanations.
+        progress: called before every MES run of a completion with the number of runs so far and the
+            share of this one, so a long computation can show how far it went (a completion makes
+            hundreds of runs on large elections; their number is not known in advance).
     """
     if sat not in ("cost", "cardinality"):
         raise ValueError(f"unknown satisfaction {sat!r}, expected 'cost' or 'cardinality'")
@@ -138,7 +146,7 @@ def equal_shares(
     else:
         if share_increment < 1:
             raise ValueError(f"the share increment must be a positive integer, got {share_increment}")
-        run = _complete_by_raising_shares(profile, share_increment)
+        run = _complete_by_raising_shares(profile, share_increment, progress)
     allocation = profile.allocation(run, money)
     if completion == "add1u":
         return greedy(
@@ -560,6 +568,7 @@ class _SearchCosts:
     probes cost little when intervals stay short)."""
 
     searches: int = 0
+    runs: int = 0
     looking_time: float = 0.0
     worth: bool = False
     patience: int = 1
@@ -590,7 +599,7 @@ class _SearchCosts:
         return self.worth or self.since_look >= self.patience * self.looking_time
 
 
-def _complete_by_raising_shares(profile: _Profile, increment: int) -> _Run | None:
+def _complete_by_raising_shares(profile: _Profile, increment: int, progress: Progress | None) -> _Run | None:
     """The "add1" completion, exactly as pabutools computes it (see the module docstring): each MES
     run also gives the interval of shares on which its outcome holds, which every later search reuses,
     or is a float-filtered run; the outcome kept is computed again exactly at its share."""
@@ -614,6 +623,9 @@ def _complete_by_raising_shares(profile: _Profile, increment: int) -> _Run | Non
         for piece in reversed(pieces):
             if piece.covers(share):
                 return piece
+        costs.runs += 1
+        if progress is not None:
+            progress(costs.runs, share)
         start = time.perf_counter()
         if not costs.look_next(steady):
             run = profile.outcome(share)
