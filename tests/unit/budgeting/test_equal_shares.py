@@ -176,3 +176,15 @@ def test_a_run_has_the_same_outcome_at_every_share_of_its_interval(
         for step in range(1, 12):
             inside = run.low + (run.high - run.low) * step / 12
             assert profile.run(inside).selected == run.selected
+
+
+def test_a_completion_tells_its_progress_before_every_run() -> None:
+    election = load(PABULIB / "Poland_Czestochowa_2020_Grabowka.pb").approval_election() if PABULIB.exists() else None
+    if election is None:
+        pytest.skip(f"no .pb files in {PABULIB}")
+    told: list[tuple[int, object]] = []
+    with_progress = equal_shares(election, completion="add1", progress=lambda runs, share: told.append((runs, share)))
+    assert with_progress == equal_shares(election, completion="add1")
+    assert [runs for runs, _ in told] == list(range(1, len(told) + 1))
+    total_weight = sum(election.weights) if election.weights else len(election.ballots)
+    assert len(told) > 1 and min(share for _, share in told) == mpq(election.budget, total_weight)
