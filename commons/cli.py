@@ -13,22 +13,25 @@ import signal
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from commons.accounts import services as accounts
-from commons.accounts.models import OrganizationKind
+from commons.accounts.kinds import OrganizationKind
 from commons.budgeting.cli import register as register_allocate
-from commons.db import create_engine, create_sessionmaker
-from commons.errors import DomainError
-from commons.migrate import upgrade
-from commons.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from commons.settings import Settings
+
+# The database layer, the web stack and the services are imported by the commands that use them, so
+# that `commons allocate` (a computation on a file) starts in a fraction of a second.
 
 T = TypeVar("T")
 
 
 def _run_with_session(settings: Settings, use_case: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from commons.db import create_engine, create_sessionmaker
+
     async def run() -> T:
         engine = create_engine(settings.database_url)
         try:
@@ -93,6 +96,8 @@ def cmd_ledger_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_authority(settings: Settings, args: argparse.Namespace) -> int:
+    from commons.accounts import services as accounts
+
     async def use_case(session: AsyncSession) -> str:
         user = await accounts.ensure_user(
             session, email=args.admin_email, password=args.admin_password, name=args.admin_name or args.name
@@ -109,6 +114,8 @@ def cmd_create_authority(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_organization(settings: Settings, args: argparse.Namespace) -> int:
+    from commons.accounts import services as accounts
+
     async def use_case(session: AsyncSession) -> str:
         organization = await accounts.create_organization(
             session, actor=None, name=args.name, kind=OrganizationKind(args.kind)
@@ -120,6 +127,8 @@ def cmd_create_organization(settings: Settings, args: argparse.Namespace) -> int
 
 
 def cmd_add_admin(settings: Settings, args: argparse.Namespace) -> int:
+    from commons.accounts import services as accounts
+
     async def use_case(session: AsyncSession) -> str:
         await accounts.add_organization_admin(
             session, actor=None, organization_id=args.organization_id, email=args.email
@@ -131,6 +140,8 @@ def cmd_add_admin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from commons.accounts import services as accounts
+
     async def use_case(session: AsyncSession) -> str:
         user = await accounts.sign_up(
             session,
@@ -213,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "without_database", False):
         pure: int = args.func(args)
         return pure
+    from commons.errors import DomainError
+    from commons.migrate import upgrade
+    from commons.settings import load_settings
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()

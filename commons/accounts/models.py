@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from commons.accounts.kinds import OrganizationKind as OrganizationKind  # re-exported: the models name it
 from commons.db import Base, UTCDateTime, str_enum, utcnow
-
-
-class OrganizationKind(enum.StrEnum):
-    """The stakeholder families; each has an equal vote whatever its size."""
-
-    COLLECTIVITE = "collectivite"
-    ASSOCIATION = "association"
-    ENTREPRISE = "entreprise"
-    HABITANT = "habitant"
-    UNIVERSITE = "universite"
-    FONDATION = "fondation"
-    MEDIA = "media"
 
 
 class User(Base):
