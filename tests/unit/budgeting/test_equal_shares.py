@@ -18,8 +18,8 @@ from tests.unit.budgeting.conftest import LIVE_ORACLE_MAX_VOTERS, PABULIB, insta
 from tests.unit.budgeting.elections import elections
 
 ADD1_TEST_MAX_VOTERS = 10_000
-"""Our add1 takes half a minute and more on Warszawa and Łódź, where pabutools needs hours (no
-reference): those two are measured by the benchmark instead."""
+"""pabutools' add1 needs hours on Warszawa and Łódź (no reference): our add1 there is timed by the
+benchmark, and test_filtered.py checks that its float runs decide as the exact runs on them."""
 
 
 def _free_first_as_a_set(
