@@ -426,6 +426,7 @@ async def round_page(
         leftovers=LEFTOVERS,
         ratio=services.ratio_text(round_),
         estimate=(await services.estimates_of(db, [round_])).get(round_.id),
+        progress=await services.computing_progress(round_),
         wallet=wallet,
         participant_count=len(await services.participants_of(db, round_id=round_.id, viewer=user)),
         ballot_count=await services.ballot_count(db, round_.id),

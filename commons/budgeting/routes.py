@@ -14,6 +14,7 @@ from commons.budgeting.schemas import (
     BallotIn,
     DelegationIn,
     EstimateRead,
+    ProgressRead,
     ResultRead,
     RoundCreate,
     RoundImport,
@@ -26,6 +27,7 @@ from commons.web.auth import require_user
 
 
 async def round_read(session: AsyncSession, round_: Round) -> RoundRead:
+    progress = await services.computing_progress(round_)
     return RoundRead(
         id=round_.id,
         challenge_id=round_.challenge_id,
@@ -54,6 +56,16 @@ async def round_read(session: AsyncSession, round_: Round) -> RoundRead:
         ],
         colleges=[{"id": c.id, "name": c.name, "weight": c.weight, "kinds": c.kinds} for c in round_.colleges],
         ballot_count=await services.ballot_count(session, round_.id),
+        progress=(
+            ProgressRead(
+                runs=progress.runs,
+                share_cents=progress.share_cents,
+                started_at=progress.started_at,
+                elapsed_seconds=progress.elapsed_seconds(),
+            )
+            if progress
+            else None
+        ),
     )
 
 

@@ -104,6 +104,16 @@ class DelegationIn(msgspec.Struct, forbid_unknown_fields=True):
     percent: Annotated[int, Meta(ge=1, le=100)]
 
 
+class ProgressRead(msgspec.Struct):
+    """How far a closed round's computation went, while its result is computed."""
+
+    runs: int
+    # The share per voter of the latest run, in cents (null for a round with colleges).
+    share_cents: int | None
+    started_at: datetime
+    elapsed_seconds: int
+
+
 class RoundRead(msgspec.Struct):
     id: int
     challenge_id: int
@@ -129,6 +139,8 @@ class RoundRead(msgspec.Struct):
     candidates: list[dict[str, Any]]
     colleges: list[dict[str, Any]]
     ballot_count: int
+    # While a closed round's result is computed, when the rule reports how far it went; else null.
+    progress: ProgressRead | None = None
 
 
 class ResultRead(msgspec.Struct):

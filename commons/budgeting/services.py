@@ -7,6 +7,7 @@ computing it again has no second effect.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,6 +47,7 @@ from commons.budgeting.models import (
     WalletSpending,
 )
 from commons.budgeting.pabulib import PabulibError, PabulibInstance, PabulibProject, PabulibVoter, dumps, loads
+from commons.budgeting.progress import Reporter, RoundProgress, current_board
 from commons.budgeting.rules.colleges import Colleges
 from commons.budgeting.rules.wallets import Delegation as RuleDelegation
 from commons.budgeting.rules.wallets import DelegationCycle, resolve_delegations, share_pool
@@ -909,8 +911,15 @@ def _line(round_: Round, candidate: Candidate, outcome: Outcome, **extra: Any) -
 
 
 async def _approval_result(session: AsyncSession, round_: Round) -> RoundResult:
+    """An approval round's result, computed in a thread so the event loop keeps serving (equal shares
+    with a completion may take minutes on a large round), its progress reported to the board meanwhile."""
     inputs = await round_inputs(session, round_)
-    allocation = allocate(inputs)
+    reporter = Reporter(round_.id, show_share=not inputs.college_weights)
+    try:
+        allocation = await asyncio.to_thread(allocate, inputs, reporter)
+    finally:
+        # Done or failed, it is no longer in flight; cleared just before the consumer commits the result.
+        await asyncio.to_thread(reporter.close)
     votes = {str(c.project_id): 0 for c in round_.candidates}
     for approved, _ in inputs.ballots:
         for project in approved:
@@ -990,6 +999,15 @@ async def _wallet_result(session: AsyncSession, round_: Round) -> RoundResult:
 def _college_parts(envelopes: Mapping[str, int]) -> str:
     """Each college's part of the pool, in words: "Associations : 300 €, Habitants : 600 €"."""
     return ", ".join(f"{name} : {CENTS(cents)}" for name, cents in sorted(envelopes.items()))
+
+
+async def computing_progress(round_: Round) -> RoundProgress | None:
+    """How far the computation of a closed round's result went; None once published, or while nothing was
+    reported (a rule computed at once, or not started)."""
+    if round_.status != RoundStatus.CLOSED:
+        return None
+    # The Redis board's client blocks: keep it off the event loop.
+    return await asyncio.to_thread(current_board().read, round_.id)
 
 
 async def compute_result(session: AsyncSession, event: OutboxEvent) -> None:

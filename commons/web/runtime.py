@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from commons.budgeting.progress import install_board
 from commons.budgeting.services import close_due_rounds
 from commons.db import create_engine, create_sessionmaker
 from commons.pledges.settlement import settle_due_projects
@@ -46,6 +47,8 @@ class Runtime:
         # A session class of our own, so the commit hook below sees this process's web sessions only.
         web_session: type[Session] = type("WebSession", (Session,), {})
         self._sessionmaker = create_sessionmaker(self.engine, web_session)
+        # Before the in-process worker starts: its computations report where the pages read.
+        install_board(self.settings)
         self.broker = build_broker(self.settings)
         if self.settings.embedded_jobs:
             # No Redis: the stub broker's queue is consumed by a worker in this process.

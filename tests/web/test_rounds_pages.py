@@ -10,7 +10,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.budgeting.models import Ballot, Round, RoundStatus
+from commons.budgeting.progress import RoundProgress, current_board
 from commons.db import utcnow
+from commons.formatting import format_cents
 from tests import factories
 from tests.budgeting.helpers import call_with_projects, receive_pool
 from tests.conftest import eventually
@@ -269,6 +271,37 @@ async def test_a_round_being_computed_says_so_and_refreshes(client: Client, sess
     assert pending.status_code == 404
     assert "pas encore publié" in text_of(pending) and f'href="/rounds/{round_id}"' in pending.text
     assert (await client.get("/rounds/999999")).status_code == 404
+
+
+async def test_a_round_being_computed_shows_how_far_it_went(client: Client, session: AsyncSession) -> None:
+    stage = await call_with_projects(client, session, [60_000])
+    round_id = await _api_round(client, stage, rule="equal_shares")
+    await session.execute(update(Round).where(Round.id == round_id).values(status=RoundStatus.CLOSED))
+    await session.commit()
+    # As the worker's computation reports it, 42 seconds after it started.
+    started = utcnow() - timedelta(seconds=42)
+    current_board().report(round_id, RoundProgress(runs=7, share_cents=123_456, started_at=started))
+
+    page = _words(text_of(await client.get(f"/rounds/{round_id}")))
+    assert re.search(
+        rf"Calcul en cours : 7 passages de la méthode des parts égales, part par votant actuelle : "
+        rf"{format_cents(123_456)}, depuis 4[2-4] s\.",
+        page,
+    ), page
+    shown = (await client.get(f"/api/v1/rounds/{round_id}")).json()["progress"]
+    assert (shown["runs"], shown["share_cents"]) == (7, 123_456) and 42 <= shown["elapsed_seconds"] <= 44
+
+    # With colleges the share is per unit of weight, not per voter: it is left out.
+    current_board().report(round_id, RoundProgress(runs=1, share_cents=None, started_at=started))
+    page = _words(text_of(await client.get(f"/rounds/{round_id}")))
+    assert "Calcul en cours : 1 passage de la méthode des parts égales, depuis" in page
+    assert "part par votant" not in page
+
+    current_board().clear(round_id)
+    answer = await client.get(f"/rounds/{round_id}")
+    assert "Calcul en cours…" in answer.text and "passage" not in answer.text
+    assert '<meta http-equiv="refresh" content="3">' in answer.text
+    assert (await client.get(f"/api/v1/rounds/{round_id}")).json()["progress"] is None
 
 
 async def test_ballots_stay_secret_on_the_round_page(client: Client, session: AsyncSession) -> None:
