@@ -238,17 +238,18 @@ class _Profile:
         """The same election for fast float runs (prepared only when a completion needs them)."""
         return FloatProfile(self.supporters, self.group_weights, self.costs, self.satisfaction, self.candidates)
 
-    def outcome(self, share: Rational) -> _Run:
+    def outcome(self, share: Rational, *, explained: bool = True) -> _Run:
         """MES at `share`: by the float filter when it is certain (the funded projects are then exactly
-        the exact rule's, the amounts for explanations within far less than a cent), else exactly."""
+        the exact rule's, the amounts for explanations within far less than a cent), else exactly.
+        Without `explained`, a float run leaves out the amounts (searches only look at what is funded)."""
         outcome = self.filtered.run(share)
         if outcome is None:
             return self.run(share)
         return _Run(
             share=share,
             selected=outcome.selected,
-            prices={project: mpq(payment) for project, payment in outcome.payments.items()},
-            available={project: mpq(total) for project, total in outcome.available.items()},
+            prices={project: mpq(payment) for project, payment in outcome.payments.items()} if explained else {},
+            available={project: mpq(total) for project, total in outcome.available.items()} if explained else {},
             low=share,
             high=share,
             cost=sum(self.costs[project] for project in outcome.selected),
@@ -628,7 +629,7 @@ def _complete_by_raising_shares(profile: _Profile, increment: int, progress: Pro
             progress(costs.runs, share)
         start = time.perf_counter()
         if not costs.look_next(steady):
-            run = profile.outcome(share)
+            run = profile.outcome(share, explained=False)
             costs.plain(time.perf_counter() - start)
             return run
         run = profile.run(share, window=window)

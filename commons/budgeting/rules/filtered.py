@@ -176,7 +176,7 @@ class _FloatRun:
         groups, weights = profile.supporters[project], profile.weights[project]
         cost = profile.costs[project]
         state = self.state.take(groups, axis=0)
-        total, spread = (float(x) for x in weights @ state)
+        total, spread = weights.dot(state).tolist()
         money, error = state[:, 0], state[:, 1]
         size = len(groups)
         rounding = 4 * (size + 4) * _EPS * (total + cost)
