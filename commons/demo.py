@@ -1169,6 +1169,12 @@ ROUNDS: tuple[RoundSeed, ...] = (
             opens_at=_REPLACED,
             closes_at=_REPLACED,
             delegation_allowed=True,
+            # Families hold half of the pool, producers and partners a quarter each, whatever their numbers.
+            colleges=[
+                CollegeIn("Familles et habitants", 2, ["habitant", "association", "media"]),
+                CollegeIn("Producteurs et entreprises", 1, ["entreprise"]),
+                CollegeIn("Collectivités et partenaires", 1, ["collectivite", "universite", "fondation"]),
+            ],
         ),
     ),
 )

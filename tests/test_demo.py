@@ -278,6 +278,12 @@ async def test_rounds_open_to_visitors(demo: Demo) -> None:
         registered = await _count_where(session, Registration, Registration.round_id == wallets.id)
         assert registered >= 5
         assert await _count_where(session, Delegation, Delegation.round_id == wallets.id) == 1
+        # Its colleges: every participant placed at registration, the families' college holding half of the pool.
+        placed = await _count_where(
+            session, Registration, (Registration.round_id == wallets.id) & Registration.college_id.is_not(None)
+        )
+        assert placed == registered
+        assert {c.name: c.weight for c in wallets.colleges}["Familles et habitants"] == 2
 
 
 async def _count_where(session: AsyncSession, model: type[Base], condition: Any) -> int:
