@@ -39,8 +39,8 @@ and groups with the same remaining money form a class; every project keeps the w
 per class up to date as voters pay (the weights that move are counted per class at C speed, with
 `collections.Counter` over each group's project list repeated as many times as its weight), so pricing a
 project only sorts its classes. ρ only grows during a run, so a project is re-priced only when its last
-ρ could beat the best one found in the round (lazy evaluation with a heap). All arithmetic is exact
-(gmpy2 rationals); no float is ever compared.
+ρ could beat the best one found in the round (lazy evaluation with a heap). All arithmetic of this
+engine is exact (gmpy2 rationals); no float is ever compared in it.
 
 For the completions, one MES run at a share b0 can also return an open interval (low, high) around b0
 on which the outcome (the funded projects and their order) is provably the same (see `_MesRun`): within
@@ -57,8 +57,8 @@ as the search goes: only the speed depends on the machine, never the outcome), a
 Those plain runs only need the funded projects, so they are made in floating point by
 `commons.budgeting.rules.filtered`, about ten times faster, which carries a bound on the error of every
 float and gives up (the run is then made here, exactly) whenever a decision is too close to be certain.
-The outcome finally kept by "add1" is computed again here, exactly, at its share, for its prices and
-explanations.
+The outcome finally kept by "add1" is computed again at its share, with its prices for the explanations
+(`_Profile.outcome`: float amounts within far less than a cent when the filter decides, else exact).
 """
 
 from __future__ import annotations
@@ -603,7 +603,7 @@ class _SearchCosts:
 def _complete_by_raising_shares(profile: _Profile, increment: int, progress: Progress | None) -> _Run | None:
     """The "add1" completion, exactly as pabutools computes it (see the module docstring): each MES
     run also gives the interval of shares on which its outcome holds, which every later search reuses,
-    or is a float-filtered run; the outcome kept is computed again exactly at its share."""
+    or is a float-filtered run; the outcome kept is computed again at its share, with its amounts."""
     budget = mpq(profile.budget)
     weight = profile.total_weight
     if budget == 0:
