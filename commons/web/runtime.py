@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -35,6 +36,7 @@ class Runtime:
         self.relay: Relay | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._commit_hook: tuple[type[Session], Callable[[Any], None]] | None = None
 
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
@@ -61,6 +63,7 @@ class Runtime:
 
         # A commit may have written events: publish them now rather than at the next poll.
         event.listen(web_session, "after_commit", _wake_relay)
+        self._commit_hook = (web_session, _wake_relay)
         self._stopping = asyncio.Event()
         self._tasks = [
             asyncio.create_task(self.relay.run(self._stopping)),
@@ -86,6 +89,12 @@ class Runtime:
             self.relay.wakeup.set()
         # Let the loops finish their pass: cancelling one inside a database call could leave a transaction open.
         await asyncio.gather(*self._tasks)
+        if self._commit_hook is not None:
+            # SQLAlchemy keeps class listeners in a weak-keyed registry, but this listener holds the class
+            # (through the relay's sessionmaker): left in place, it would keep the whole runtime alive.
+            session_class, listener = self._commit_hook
+            event.remove(session_class, "after_commit", listener)
+            self._commit_hook = None
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)
         if self.broker is not None:
