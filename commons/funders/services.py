@@ -398,19 +398,23 @@ async def pay_out(session: AsyncSession, *, challenge_id: int, round_id: int | N
     Raises ``NotFound`` for an unknown call and ``InvalidInput`` for a grant of another call's
     project, an unknown purpose, a negative amount, or a project named twice for one purpose.
     """
-    # Locks the call: two payouts of the same call are decided one after the other.
+    # Locks the projects, then the call, in the order every writer takes them (a pledge's totals lock
+    # its project, then its call): two payouts of the same call are decided one after the other.
+    asked_ids = {grant.project_id for grant in grants}
+    projects = {
+        project.id: project
+        for project in await session.scalars(
+            select(Project)
+            .where(Project.id.in_(asked_ids), Project.challenge_id == challenge_id)
+            .order_by(Project.id)
+            .with_for_update(of=Project)
+        )
+    }
     challenge = await session.scalar(
         select(Challenge).where(Challenge.id == challenge_id).with_for_update(of=Challenge)
     )
     if challenge is None:
         raise NotFound(f"Appel {challenge_id} introuvable.")
-    asked_ids = {grant.project_id for grant in grants}
-    projects = {
-        project.id: project
-        for project in await session.scalars(
-            select(Project).where(Project.id.in_(asked_ids), Project.challenge_id == challenge_id)
-        )
-    }
     _check_grants(grants, projects)
 
     def _cancelled(grant: Grant) -> bool:
