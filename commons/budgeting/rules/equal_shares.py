@@ -59,6 +59,10 @@ Those plain runs only need the funded projects, so they are made in floating poi
 float and gives up (the run is then made here, exactly) whenever a decision is too close to be certain.
 The outcome finally kept by "add1" is computed again at its share, with its prices for the explanations
 (`_Profile.outcome`: float amounts within far less than a cent when the filter decides, else exact).
+On a machine with a second core, once the float runs have taken `_AHEAD_AFTER` seconds, a helper process
+makes the run at the next share of the search while this process makes the current one
+(`commons.budgeting.rules.ahead`): the searches walk their shares one increment at a time, so the next
+share is nearly always the one asked for, and the float runs take about half as long.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ from typing import Any, Literal
 
 from gmpy2 import mpq  # type: ignore[import-untyped]  # gmpy2 ships no type hints
 
+from commons.budgeting.rules.ahead import NOT_READY, Ahead, spare_cores
 from commons.budgeting.rules.election import (
     Allocation,
     ApprovalElection,
@@ -83,7 +88,7 @@ from commons.budgeting.rules.election import (
     ProjectId,
     Satisfaction,
 )
-from commons.budgeting.rules.filtered import FloatProfile
+from commons.budgeting.rules.filtered import FloatOutcome, FloatProfile
 from commons.budgeting.rules.greedy import greedy
 
 Progress = Callable[[int, Any], None]
@@ -103,6 +108,10 @@ _MAX_REPEATED_WEIGHT = 64
 
 _STEADY_RUNS = 3
 """"add1" looks for intervals only after this many shares in a row gave the same outcome."""
+
+_AHEAD_AFTER = 0.5
+"""Seconds of float runs after which "add1" starts a helper process making the next run ahead, on a machine
+with a second core (starting one costs about a quarter of a second)."""
 
 _WINDOW_STEPS = 2
 """How far (in share increments) on each side of its share a run of "add1" first looks for its interval
@@ -242,7 +251,10 @@ class _Profile:
         """MES at `share`: by the float filter when it is certain (the funded projects are then exactly
         the exact rule's, the amounts for explanations within far less than a cent), else exactly.
         Without `explained`, a float run leaves out the amounts (searches only look at what is funded)."""
-        outcome = self.filtered.run(share)
+        return self.from_float(share, self.filtered.run(share), explained=explained)
+
+    def from_float(self, share: Rational, outcome: FloatOutcome | None, *, explained: bool) -> _Run:
+        """The run at `share` from a float run's outcome (see `outcome`), made exactly when it is None."""
         if outcome is None:
             return self.run(share)
         return _Run(
@@ -616,11 +628,13 @@ def _complete_by_raising_shares(profile: _Profile, increment: int, progress: Pro
     pieces: list[_Run] = []
     window = mpq(_WINDOW_STEPS * increment)
     costs = _SearchCosts()
+    ahead: Ahead | None = None
 
     def outcome_at(share: Rational, steady: bool) -> _Run:
         """MES at this share, from a run whose interval covers it if there is one, else by a run that
-        looks for its interval when that pays off (see `_SearchCosts`), else by a float-filtered run."""
-        nonlocal window
+        looks for its interval when that pays off (see `_SearchCosts`), else by a float-filtered run
+        (made ahead by the helper when it has it, see `commons.budgeting.rules.ahead`)."""
+        nonlocal window, ahead
         for piece in reversed(pieces):
             if piece.covers(share):
                 return piece
@@ -629,8 +643,17 @@ def _complete_by_raising_shares(profile: _Profile, increment: int, progress: Pro
             progress(costs.runs, share)
         start = time.perf_counter()
         if not costs.look_next(steady):
-            run = profile.outcome(share, explained=False)
-            costs.plain(time.perf_counter() - start)
+            answer = ahead.take(share) if ahead is not None else NOT_READY
+            if answer is NOT_READY:
+                if ahead is None and costs.plain_time >= _AHEAD_AFTER and spare_cores() > 0:
+                    ahead = Ahead(profile.filtered)
+                if ahead is not None:
+                    ahead.ask(share + increment)
+                outcome, helper_time = profile.filtered.run(share), 0.0
+            else:
+                (outcome, helper_time), start = answer, time.perf_counter()
+            run = profile.from_float(share, outcome, explained=False)
+            costs.plain(helper_time + time.perf_counter() - start)
             return run
         run = profile.run(share, window=window)
         costs.looked(time.perf_counter() - start, (run.high - run.low) / increment)
@@ -665,10 +688,14 @@ def _complete_by_raising_shares(profile: _Profile, increment: int, progress: Pro
     bound = budget * (weight + 1)
     limit = budget
     kept: Rational | None = None
-    while limit <= bound:
-        found = inner_search(limit)
-        if found is not None and found[1].cost > budget:
-            break
-        kept = found[0] if found is not None else None
-        limit += step
+    try:
+        while limit <= bound:
+            found = inner_search(limit)
+            if found is not None and found[1].cost > budget:
+                break
+            kept = found[0] if found is not None else None
+            limit += step
+    finally:
+        if ahead is not None:
+            ahead.close()
     return profile.outcome(kept) if kept is not None else None
