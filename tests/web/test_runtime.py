@@ -17,9 +17,9 @@ async def test_a_stopped_runtime_leaves_nothing_alive(settings: Settings, engine
     # `engine` is requested for its set-up: the migrated database of each kind, as the app fixture does.
     runtime = Runtime(settings)
     await runtime.start()
-    engine = weakref.ref(runtime.engine)
-    relay = weakref.ref(runtime.relay)
+    its_engine = weakref.ref(runtime.engine)
+    its_relay = weakref.ref(runtime.relay)
     await runtime.stop()
     del runtime
     gc.collect()
-    assert engine() is None and relay() is None
+    assert its_engine() is None and its_relay() is None
