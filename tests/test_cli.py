@@ -97,3 +97,27 @@ def test_allocate_prints_the_outcome_of_a_pabulib_file(tmp_path: Path) -> None:
     assert outcome["budget"] == 100_000 and outcome["cost"] <= 100_000
     # A computation on a file touches no database.
     assert not (tmp_path / "commons.sqlite3").exists()
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`commons allocate … | head`: the pipe closes before the outcome is written."""
+    election = tmp_path / "election.pb"
+    election.write_text(
+        "META\nkey;value\nnum_projects;1\nnum_votes;1\nbudget;100\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost\n1;60\nVOTES\nvoter_id;vote\n1;1\n",
+        encoding="utf-8",
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "commons.cli", "allocate", str(election), "--rule", "greedy"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == ""
