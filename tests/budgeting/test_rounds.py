@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from commons.budgeting import services
 from commons.budgeting.models import Ballot, Round, RoundResult
 from commons.budgeting.pabulib import loads
 from commons.budgeting.rules import equal_shares
+from commons.budgeting.rules.ahead import Ahead
 from commons.budgeting.schemas import BallotIn
 from commons.db import utcnow
 from commons.events.consumers import consume
@@ -25,6 +27,8 @@ from commons.events.models import OutboxEvent
 from tests import factories
 from tests.budgeting.helpers import call_with_projects, create_round, round_body
 from tests.conftest import eventually
+
+equal_shares_module = sys.modules["commons.budgeting.rules.equal_shares"]
 
 Client = AsyncTestClient[Litestar]
 
@@ -200,10 +204,33 @@ async def test_concurrent_ballots_of_one_person_leave_one_ballot(
 PABULIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
 
 
-async def test_imported_vote_reproduces_the_official_outcome(client: Client, session: AsyncSession) -> None:
-    """Assen 2024 was decided by equal shares with add1: importing it gives the projects the city funded."""
+@pytest.mark.parametrize(
+    ("name", "ballots", "budget_cents", "projects"),
+    [("Netherlands_Assen_2024", 84, 10_000_000, 14), ("Poland_Wieliczka_2023_Green_Budget", 6586, 100_000_000, 64)],
+)
+async def test_imported_vote_reproduces_the_official_outcome(
+    client: Client,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    ballots: int,
+    budget_cents: int,
+    projects: int,
+) -> None:
+    """Assen 2024 and Wieliczka 2023 were decided by equal shares with add1: importing them gives the
+    projects the cities funded, computed by the worker with add1's helper process from its first run."""
+    answered: list[int] = []
+    close = Ahead.close
+
+    def counting_close(self: Ahead) -> None:
+        answered.append(self.answered)
+        close(self)
+
+    monkeypatch.setattr(equal_shares_module, "_AHEAD_AFTER", 0.0)
+    monkeypatch.setattr(equal_shares_module, "spare_cores", lambda: 1)
+    monkeypatch.setattr(Ahead, "close", counting_close)
     stage = await call_with_projects(client, session, [])
-    text = (PABULIB / "Netherlands_Assen_2024.pb").read_text(encoding="utf-8")
+    text = (PABULIB / f"{name}.pb").read_text(encoding="utf-8")
     imported = await client.post(
         f"/api/v1/challenges/{stage['call']['id']}/rounds/import",
         json={"pb": text, "rule": "equal_shares", "completion": "add1"},
@@ -212,18 +239,22 @@ async def test_imported_vote_reproduces_the_official_outcome(client: Client, ses
     assert imported.status_code == 201, imported.text
     round_ = imported.json()
     assert round_["status"] in ("closed", "published")  # the worker may already have computed it
-    assert (round_["ballot_count"], round_["budget_cents"]) == (84, 10_000_000)
+    assert (round_["ballot_count"], round_["budget_cents"]) == (ballots, budget_cents)
 
     async def published() -> bool:
         return (await client.get(f"/api/v1/rounds/{round_['id']}/result")).status_code == 200
 
-    await eventually(published, timeout=20)
+    await eventually(published, timeout=60)
     result = (await client.get(f"/api/v1/rounds/{round_['id']}/result")).json()
     funded = {line["title"] for line in result["lines"] if line["selected"]}
-    official = {p.fields["name"] for p in loads(text).projects if p.fields["selected"] == "1"}
+    # A project's title is its name, cut at 200 characters (one of Wieliczka's is longer).
+    official = {p.fields["name"][:200] for p in loads(text).projects if p.fields["selected"] == "1"}
     assert funded == official
     call = (await client.get(f"/api/v1/challenges/{stage['call']['id']}")).json()
-    assert call["project_count"] == 14
+    assert call["project_count"] == projects
+    assert answered  # the helper was started, in the worker's thread, and closed
+    if ballots > 1000:
+        assert answered[-1] > 0  # and it made runs the search used
 
 
 async def test_malformed_pabulib_file_is_refused_with_its_line(client: Client, session: AsyncSession) -> None:
