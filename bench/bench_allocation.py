@@ -41,7 +41,7 @@ OURS: dict[str, Callable[[ApprovalElection], tuple[str, ...]]] = {
     "greedy": lambda e: greedy(e).selected,
     "mes": lambda e: equal_shares(e).selected,
     "mes-cardinality": lambda e: equal_shares(e, sat="cardinality").selected,
-    "mes+add1": lambda e: equal_shares(e, completion="add1").selected,
+    "mes+add1": lambda e: equal_shares(e, completion="add1", helper_process=True).selected,
 }
 THEIRS: dict[str, Callable[[Any, Any], Any]] = {
     "greedy": lambda i, p: greedy_utilitarian_welfare(i, p, sat_class=Cost_Sat),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
@@ -24,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from commons.accounts import security
+from commons.budgeting.rules.ahead import Ahead
 from commons.db import create_engine, create_sessionmaker
 from commons.migrate import upgrade
 from commons.models import Base
@@ -157,3 +159,21 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0)
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def helper_answers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """add1's helper process (when the caller allows one) started at the first float run, whatever the
+    machine; each helper, as it closes, appends how many runs it answered to the list returned."""
+    equal_shares_module = sys.modules["commons.budgeting.rules.equal_shares"]
+    answered: list[int] = []
+    close = Ahead.close
+
+    def counting_close(self: Ahead) -> None:
+        answered.append(self.answered)
+        close(self)
+
+    monkeypatch.setattr(equal_shares_module, "_AHEAD_AFTER", 0.0)
+    monkeypatch.setattr(equal_shares_module, "spare_cores", lambda: 1)
+    monkeypatch.setattr(Ahead, "close", counting_close)
+    return answered

@@ -61,7 +61,7 @@ def allocate(args: argparse.Namespace) -> int:
     allocation = (
         greedy(election, sat=args.sat, money=money)
         if args.rule == "greedy"
-        else equal_shares(election, sat=args.sat, completion=args.completion, money=money)
+        else equal_shares(election, sat=args.sat, completion=args.completion, money=money, helper_process=True)
     )
     print(_as_json(allocation) if args.format == "json" else _as_text(allocation, money))
     return 0

@@ -384,5 +384,6 @@ def allocate(inputs: RoundInputs, progress: Progress | None = None) -> Allocatio
             share_increment=100,
             money=CENTS,
             progress=progress,
+            helper_process=True,
         )
     raise ValueError(f"unknown rule {inputs.rule!r}")

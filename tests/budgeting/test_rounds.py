@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from commons.budgeting import services
 from commons.budgeting.models import Ballot, Round, RoundResult
 from commons.budgeting.pabulib import loads
 from commons.budgeting.rules import equal_shares
-from commons.budgeting.rules.ahead import Ahead
 from commons.budgeting.schemas import BallotIn
 from commons.db import utcnow
 from commons.events.consumers import consume
@@ -27,8 +25,6 @@ from commons.events.models import OutboxEvent
 from tests import factories
 from tests.budgeting.helpers import call_with_projects, create_round, round_body
 from tests.conftest import eventually
-
-equal_shares_module = sys.modules["commons.budgeting.rules.equal_shares"]
 
 Client = AsyncTestClient[Litestar]
 
@@ -211,7 +207,7 @@ PABULIB = Path(__file__).resolve().parents[3] / "shared" / "data" / "pabulib"
 async def test_imported_vote_reproduces_the_official_outcome(
     client: Client,
     session: AsyncSession,
-    monkeypatch: pytest.MonkeyPatch,
+    helper_answers: list[int],
     name: str,
     ballots: int,
     budget_cents: int,
@@ -219,16 +215,6 @@ async def test_imported_vote_reproduces_the_official_outcome(
 ) -> None:
     """Assen 2024 and Wieliczka 2023 were decided by equal shares with add1: importing them gives the
     projects the cities funded, computed by the worker with add1's helper process from its first run."""
-    answered: list[int] = []
-    close = Ahead.close
-
-    def counting_close(self: Ahead) -> None:
-        answered.append(self.answered)
-        close(self)
-
-    monkeypatch.setattr(equal_shares_module, "_AHEAD_AFTER", 0.0)
-    monkeypatch.setattr(equal_shares_module, "spare_cores", lambda: 1)
-    monkeypatch.setattr(Ahead, "close", counting_close)
     stage = await call_with_projects(client, session, [])
     text = (PABULIB / f"{name}.pb").read_text(encoding="utf-8")
     imported = await client.post(
@@ -252,9 +238,9 @@ async def test_imported_vote_reproduces_the_official_outcome(
     assert funded == official
     call = (await client.get(f"/api/v1/challenges/{stage['call']['id']}")).json()
     assert call["project_count"] == projects
-    assert answered  # the helper was started, in the worker's thread, and closed
+    assert helper_answers  # the helper was started, in the worker's thread, and closed
     if ballots > 1000:
-        assert answered[-1] > 0  # and it made runs the search used
+        assert helper_answers[-1] > 0  # and it made runs the search used
 
 
 async def test_malformed_pabulib_file_is_refused_with_its_line(client: Client, session: AsyncSession) -> None:

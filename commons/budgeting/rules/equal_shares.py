@@ -59,7 +59,8 @@ Those plain runs only need the funded projects, so they are made in floating poi
 float and gives up (the run is then made here, exactly) whenever a decision is too close to be certain.
 The outcome finally kept by "add1" is computed again at its share, with its prices for the explanations
 (`_Profile.outcome`: float amounts within far less than a cent when the filter decides, else exact).
-On a machine with a second core, once the float runs have taken `_AHEAD_AFTER` seconds, a helper process
+With ``helper_process`` (the platform's worker, the CLI and the benchmark ask for it), on a machine with a
+second core, once the float runs have taken `_AHEAD_AFTER` seconds, a helper process
 makes the run at the next share of the search while this process makes the current one
 (`commons.budgeting.rules.ahead`): the searches walk their shares one increment at a time, so the next
 share is nearly always the one asked for, and the float runs take about half as long.
@@ -127,6 +128,7 @@ def equal_shares(
     share_increment: int = 1,
     money: MoneyFormat = MoneyFormat(),  # noqa: B008 - an immutable value
     progress: Progress | None = None,
+    helper_process: bool = False,
 ) -> Allocation:
     """Allocate the budget by the Method of Equal Shares (see the module docstring for the definition,
     the tie-breaking and the completions).
@@ -142,6 +144,11 @@ def equal_shares(
         progress: called before every MES run of a completion with the number of runs so far and the
             share of this one, so a long computation can show how far it went (a completion makes
             hundreds of runs on large elections; their number is not known in advance).
+        helper_process: let "add1" make runs ahead in a helper process on a second core (see
+            `commons.budgeting.rules.ahead`): faster on large elections, same outcome. Off unless asked,
+            since the helper is started with "spawn", which imports the program's main module again: a
+            script using it must guard its entry point (``if __name__ == "__main__":``), as with any
+            multiprocessing.
     """
     if sat not in ("cost", "cardinality"):
         raise ValueError(f"unknown satisfaction {sat!r}, expected 'cost' or 'cardinality'")
@@ -155,7 +162,7 @@ def equal_shares(
     else:
         if share_increment < 1:
             raise ValueError(f"the share increment must be a positive integer, got {share_increment}")
-        run = _complete_by_raising_shares(profile, share_increment, progress)
+        run = _complete_by_raising_shares(profile, share_increment, progress, helper_process)
     allocation = profile.allocation(run, money)
     if completion == "add1u":
         return greedy(
@@ -612,10 +619,13 @@ class _SearchCosts:
         return self.worth or self.since_look >= self.patience * self.looking_time
 
 
-def _complete_by_raising_shares(profile: _Profile, increment: int, progress: Progress | None) -> _Run | None:
+def _complete_by_raising_shares(
+    profile: _Profile, increment: int, progress: Progress | None, helper_process: bool
+) -> _Run | None:
     """The "add1" completion, exactly as pabutools computes it (see the module docstring): each MES
     run also gives the interval of shares on which its outcome holds, which every later search reuses,
-    or is a float-filtered run; the outcome kept is computed again at its share, with its amounts."""
+    or is a float-filtered run (made ahead in a helper process when `helper_process` allows it); the
+    outcome kept is computed again at its share, with its amounts."""
     budget = mpq(profile.budget)
     weight = profile.total_weight
     if budget == 0:
@@ -645,7 +655,7 @@ def _complete_by_raising_shares(profile: _Profile, increment: int, progress: Pro
         if not costs.look_next(steady):
             answer = ahead.take(share) if ahead is not None else NOT_READY
             if answer is NOT_READY:
-                if ahead is None and costs.plain_time >= _AHEAD_AFTER and spare_cores() > 0:
+                if helper_process and ahead is None and costs.plain_time >= _AHEAD_AFTER and spare_cores() > 0:
                     ahead = Ahead(profile.filtered)
                 if ahead is not None:
                     ahead.ask(share + increment)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from fractions import Fraction
 
 import pytest
@@ -15,8 +14,6 @@ from commons.budgeting.rules import ApprovalElection, equal_shares
 from commons.budgeting.rules.ahead import NOT_READY, Ahead
 from commons.budgeting.rules.equal_shares import _Profile
 from tests.unit.budgeting.conftest import PABULIB, reference
-
-es = sys.modules["commons.budgeting.rules.equal_shares"]
 
 ELECTION = ApprovalElection(
     costs={"a": 40, "b": 41, "c": 10, "d": 25},
@@ -66,24 +63,15 @@ def test_a_helper_that_dies_is_no_longer_asked() -> None:
     ahead.close()
 
 
-def test_add1_with_a_helper_from_the_first_run_keeps_its_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add1_with_a_helper_from_the_first_run_keeps_its_outcome(helper_answers: list[int]) -> None:
     """Świecie 2023: a few hundred float runs, enough for a helper started at once to answer many."""
     path = PABULIB / "Poland_Swiecie_2023.pb"
     if not path.exists():
         pytest.skip(f"{path} is missing")
     election = load(path).approval_election()
     alone = equal_shares(election, completion="add1")
-    answered: list[int] = []
-    close = Ahead.close
-
-    def counting_close(self: Ahead) -> None:
-        answered.append(self.answered)
-        close(self)
-
-    monkeypatch.setattr(es, "_AHEAD_AFTER", 0.0)
-    monkeypatch.setattr(es, "spare_cores", lambda: 1)
-    monkeypatch.setattr(Ahead, "close", counting_close)
-    helped = equal_shares(election, completion="add1")
+    assert helper_answers == []  # no helper unless asked for
+    helped = equal_shares(election, completion="add1", helper_process=True)
     assert helped == alone
     assert list(helped.selected) == reference(path)["mes_cost_add1"]
-    assert answered and answered[-1] > 0  # the helper did make runs the search used
+    assert helper_answers and helper_answers[-1] > 0  # the helper did make runs the search used
