@@ -60,10 +60,10 @@ float and gives up (the run is then made here, exactly) whenever a decision is t
 The outcome finally kept by "add1" is computed again at its share, with its prices for the explanations
 (`_Profile.outcome`: float amounts within far less than a cent when the filter decides, else exact).
 With ``helper_process`` (the platform's worker, the CLI and the benchmark ask for it), on a machine with a
-second core, once the float runs have taken `_AHEAD_AFTER` seconds, a helper process
-makes the run at the next share of the search while this process makes the current one
-(`commons.budgeting.rules.ahead`): the searches walk their shares one increment at a time, so the next
-share is nearly always the one asked for, and the float runs take about half as long.
+second core, once the float runs have taken `_AHEAD_AFTER` seconds, a helper process makes the run at the
+next share of the search while this process makes the current one (`commons.budgeting.rules.ahead`): the
+searches walk their shares one increment at a time, so the next share is nearly always the one asked
+for, and the float runs take about half as long.
 """
 
 from __future__ import annotations
