@@ -153,6 +153,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
             password=args.password,
             name=args.name,
             is_platform_admin=args.platform_admin,
+            email_verified=True,
         )
         role = "administrateur de la plateforme" if user.is_platform_admin else "compte"
         return f"{role.capitalize()} {user.email} créé (id {user.id})."

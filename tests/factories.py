@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,10 +11,11 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from commons.accounts import services as accounts
 from commons.accounts.models import OrganizationKind, User
+from commons.db import create_engine, create_sessionmaker
 from commons.settings import Settings
 from commons.web.app import create_app
 
@@ -36,13 +38,35 @@ class Actor:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-async def api_user(client: Client, name: str = "Camille") -> Actor:
+async def api_user(client: Client, name: str = "Camille", *, verified: bool = True) -> Actor:
+    """A person signed up through the API with a token; ``verified``: as if they had followed the link
+    of the verification mail (most tests are not about verification)."""
     email = f"{name.lower()}.{next(_sequence)}@example.fr"
     created = await client.post("/api/v1/accounts", json={"email": email, "password": PASSWORD, "name": name})
-    assert created.status_code == 201, created.text
+    assert created.status_code in (201, 202), created.text
     token = await client.post("/api/v1/tokens", json={"email": email, "password": PASSWORD})
     assert token.status_code == 201, token.text
-    return Actor(id=created.json()["id"], email=email, token=token.json()["token"])
+    actor = Actor(id=0, email=email, token=token.json()["token"])
+    me = await client.get("/api/v1/me", headers=actor.headers)
+    assert me.status_code == 200, me.text
+    actor.id = me.json()["id"]
+    if verified:
+        async with _test_loop_sessionmaker(client.app.state.settings.database_url)() as session:
+            user = await accounts.get_user(session, actor.id)
+            assert user is not None
+            await accounts.mark_email_verified(session, user)
+    return actor
+
+
+_sessionmakers: dict[tuple[int, str], async_sessionmaker[AsyncSession]] = {}
+
+
+def _test_loop_sessionmaker(database_url: str) -> async_sessionmaker[AsyncSession]:
+    """Sessions usable from the test's event loop: the app's own engine lives in the test client's loop."""
+    key = (id(asyncio.get_running_loop()), database_url)
+    if key not in _sessionmakers:
+        _sessionmakers[key] = create_sessionmaker(create_engine(database_url))
+    return _sessionmakers[key]
 
 
 async def authority(session: AsyncSession, client: Client, name: str = "Élue") -> Actor:
@@ -65,6 +89,7 @@ async def platform_admin(session: AsyncSession) -> User:
         password=PASSWORD,
         name="Admin",
         is_platform_admin=True,
+        email_verified=True,
     )
 
 

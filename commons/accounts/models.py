@@ -20,6 +20,13 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the person proved they receive mail at ``email``; None until then. Pledging and voting
+    # require it: an address nobody reads is how sock accounts are made.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class ApiToken(Base):

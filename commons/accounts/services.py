@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import ApiToken, Organization, OrganizationAdmin, OrganizationKind, User
 from commons.accounts.security import hash_password, new_token, token_digest, verify_password
-from commons.db import commit_or_conflict
+from commons.db import commit_or_conflict, utcnow
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -41,8 +41,16 @@ def _check_name(name: str) -> str:
 
 
 async def sign_up(
-    session: AsyncSession, *, email: str, password: str, name: str, is_platform_admin: bool = False
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    is_platform_admin: bool = False,
+    email_verified: bool = False,
 ) -> User:
+    """A new account. ``email_verified`` is for accounts an operator creates (CLI, demo), whose
+    address the operator vouches for; people signing up themselves verify it by mail."""
     email = normalize_email(email)
     _check_password(password)
     user = User(
@@ -50,6 +58,7 @@ async def sign_up(
         name=_check_name(name),
         password_hash=hash_password(password),
         is_platform_admin=is_platform_admin,
+        email_verified_at=utcnow() if email_verified else None,
     )
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("Un compte existe déjà avec cette adresse e-mail.")
@@ -108,6 +117,13 @@ async def issue_token(session: AsyncSession, user: User) -> str:
 async def user_for_token(session: AsyncSession, token: str) -> User | None:
     api_token = await session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     return api_token.user if api_token else None
+
+
+async def mark_email_verified(session: AsyncSession, user: User) -> None:
+    """Record that ``user`` proved they read mail at their address (kept if already proved)."""
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        await session.commit()
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -189,8 +205,9 @@ async def list_organizations(session: AsyncSession) -> list[Organization]:
 
 
 async def ensure_user(session: AsyncSession, *, email: str, password: str, name: str) -> User:
-    """The account with this email, created with this password if there is none yet."""
+    """The account with this email, created with this password if there is none yet (its address vouched
+    for by the operator who names it)."""
     existing = await session.scalar(select(User).where(User.email == normalize_email(email)))
     if existing is not None:
         return existing
-    return await sign_up(session, email=email, password=password, name=name)
+    return await sign_up(session, email=email, password=password, name=name, email_verified=True)
