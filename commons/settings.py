@@ -8,6 +8,8 @@ setup where separate ``commons worker`` processes consume the jobs.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -38,6 +40,13 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def signing_key(self, purpose: str) -> bytes:
+        """A key derived from the secret key for one purpose (sessions, eligibility codes...).
+
+        Each use gets its own key so a value signed for one purpose is never valid for another.
+        """
+        return hmac.new(self.secret_key, f"commons:{purpose}".encode(), hashlib.sha256).digest()
 
 
 def _normalize_database_url(url: str) -> str:
