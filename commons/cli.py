@@ -248,6 +248,11 @@ def _command(argv: Sequence[str] | None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
+    except ValueError as error:
+        # A bad environment variable: say which and how to fix it, without a traceback.
+        print(f"Configuration invalide : {error}", file=sys.stderr)
+        return 2
+    try:
         upgrade(settings.database_url)
         code: int = args.func(settings, args)
     except DomainError as error:

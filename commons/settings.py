@@ -8,15 +8,36 @@ setup where separate ``commons worker`` processes consume the jobs.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from commons.pledges.currencies import LocalCurrency, local_currencies_from_env
 from commons.resources.valuation import DEFAULT_VALUATION, ValuationTable, valuation_from_env
+
+KEY_VARIABLE = "COMMONS_SECRET_KEY"
+# 32 random bytes: as many as the HMAC-SHA256 the keys are derived with can use.
+MIN_SECRET_KEY_BYTES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A secret value that never shows in a repr, a log line or a traceback's locals."""
+
+    _value: bytes = field(repr=False)
+
+    def reveal(self) -> bytes:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +45,7 @@ class Settings:
     data_dir: Path
     database_url: str
     redis_url: str | None
-    secret_key: bytes
+    secret_key: Secret
     secure_cookies: bool
     debug: bool
     # How volunteer time is valued (SMIC horaire and skill coefficients): see commons.resources.valuation.
@@ -46,7 +67,7 @@ class Settings:
 
         Each use gets its own key so a value signed for one purpose is never valid for another.
         """
-        return hmac.new(self.secret_key, f"commons:{purpose}".encode(), hashlib.sha256).digest()
+        return hmac.new(self.secret_key.reveal(), f"commons:{purpose}".encode(), hashlib.sha256).digest()
 
 
 def _normalize_database_url(url: str) -> str:
@@ -59,31 +80,65 @@ def _normalize_database_url(url: str) -> str:
     return url
 
 
-def _secret_key(data_dir: Path) -> bytes:
-    """The session-signing key: from the environment, else kept in the data directory.
+def parse_secret_key(text: str) -> Secret:
+    """The key given as 64+ hexadecimal digits or as URL-safe base64, of at least 32 random bytes.
 
-    Generated on first use so a fresh data directory works without set-up, and kept
-    so sessions survive a restart.
+    A shorter key is refused rather than padded: padding gives a key anyone can guess.
+    Raises ``ValueError`` naming the variable and saying how to make a good key.
     """
-    from_env = os.environ.get("COMMONS_SECRET_KEY")
+    text = text.strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        try:
+            key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError):
+            key = b""
+    if len(key) < MIN_SECRET_KEY_BYTES:
+        raise ValueError(
+            f"{KEY_VARIABLE} must hold at least {MIN_SECRET_KEY_BYTES} random bytes, as 64 hexadecimal "
+            "digits or more (or URL-safe base64); make one with: "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    return Secret(key)
+
+
+def _secret_key(data_dir: Path, *, production: bool) -> Secret:
+    """The key everything is signed with: from the environment, else kept in the data directory.
+
+    In the embedded default it is generated on first use so a fresh data directory works without
+    set-up, and kept so sessions survive a restart. On PostgreSQL (production), several processes
+    must share it and it must come from the environment.
+    """
+    from_env = os.environ.get(KEY_VARIABLE)
     if from_env:
-        return from_env.encode()[:32].ljust(32, b"0")
+        return parse_secret_key(from_env)
+    if production:
+        raise ValueError(
+            f"{KEY_VARIABLE} is required with a PostgreSQL DATABASE_URL; make one with: "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     path = data_dir / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(16))
+    try:
+        return parse_secret_key(path.read_text())
+    except (FileNotFoundError, ValueError):
+        # Missing, or a short key written by an older version: a new strong key (older sessions end).
+        path.write_text(secrets.token_hex(MIN_SECRET_KEY_BYTES))
         path.chmod(0o600)
-    return path.read_text().strip().encode()
+        return parse_secret_key(path.read_text())
 
 
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("COMMONS_DATA_DIR", "./var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'commons.sqlite3'}"
+    database_url = _normalize_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'commons.sqlite3'}"
+    )
     return Settings(
         data_dir=data_dir,
-        database_url=_normalize_database_url(database_url),
+        database_url=database_url,
         redis_url=os.environ.get("REDIS_URL") or None,
-        secret_key=_secret_key(data_dir),
+        secret_key=_secret_key(data_dir, production=not database_url.startswith("sqlite")),
         secure_cookies=os.environ.get("COMMONS_INSECURE_COOKIES", "") not in ("1", "true", "yes"),
         debug=os.environ.get("COMMONS_DEBUG", "") in ("1", "true", "yes"),
         valuation=valuation_from_env(os.environ),

@@ -29,11 +29,13 @@ from commons.budgeting.rules.ahead import Ahead
 from commons.db import create_engine, create_sessionmaker
 from commons.migrate import upgrade
 from commons.models import Base
-from commons.settings import Settings
+from commons.settings import Secret, Settings
 from commons.web.app import create_app
 
 POSTGRES_SERVER = os.environ.get("COMMONS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("COMMONS_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# The one key the tests sign with: valid (32 bytes) and public, so never a production key.
+TEST_SECRET_KEY = Secret(bytes.fromhex("0123456789abcdef" * 4))
 
 
 async def create_postgres_database(prefix: str) -> str:
@@ -91,7 +93,7 @@ def settings(database_url: str, data_dir: Path) -> Settings:
         data_dir=data_dir,
         database_url=database_url,
         redis_url=None,
-        secret_key=b"0123456789abcdef0123456789abcdef",
+        secret_key=TEST_SECRET_KEY,
         secure_cookies=True,
         debug=False,
     )

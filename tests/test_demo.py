@@ -54,6 +54,7 @@ from commons.projects.services import list_projects
 from commons.settings import Settings
 from commons.territories.models import Territory, TerritoryLevel
 from commons.web.app import create_app
+from tests.conftest import TEST_SECRET_KEY
 from tests.web.helpers import sign_in, text_of
 
 Demo = tuple[async_sessionmaker[AsyncSession], str]
@@ -102,7 +103,7 @@ async def visitor(demo: Demo, demo_directory: Path, tmp_path_factory: pytest.Tem
         data_dir=directory,
         database_url=f"sqlite+aiosqlite:///{directory / 'commons.sqlite3'}",
         redis_url=None,
-        secret_key=b"0123456789abcdef0123456789abcdef",
+        secret_key=TEST_SECRET_KEY,
         secure_cookies=True,
         debug=False,
     )

@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         include_in_schema=False,
     )
     session_config = CookieBackendConfig(
-        secret=settings.secret_key,
+        secret=settings.signing_key("session"),
         key="commons_session",
         secure=settings.secure_cookies,
         httponly=True,
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db": Provide(provide_db)},
         middleware=[session_config.middleware],
         csrf_config=CSRFConfig(
-            secret=settings.secret_key.decode(),
+            secret=settings.signing_key("csrf").hex(),
             cookie_name="commons_csrf",
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,

@@ -22,7 +22,7 @@ from commons.db import utcnow
 from commons.settings import Settings
 from tests import factories
 from tests.budgeting.helpers import call_with_projects, create_round, published_result
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, TEST_SECRET_KEY
 from tests.factories import Client
 
 
@@ -136,7 +136,7 @@ def test_the_board_follows_the_settings(
         data_dir=tmp_path,
         database_url="sqlite+aiosqlite:///unused",
         redis_url=redis_url,
-        secret_key=b"0" * 32,
+        secret_key=TEST_SECRET_KEY,
         secure_cookies=True,
         debug=False,
     )

@@ -16,6 +16,7 @@ from commons.resources.valuation import (
     valuation_from_env,
 )
 from commons.settings import Settings, load_settings
+from tests.conftest import TEST_SECRET_KEY
 
 LEVELS = {UNSKILLED: Fraction(1), QUALIFIED: Fraction(2), EXPERT: Fraction(3)}
 
@@ -115,7 +116,7 @@ def test_settings_built_without_a_valuation_use_the_default_table(tmp_path: Path
         data_dir=tmp_path,
         database_url="sqlite+aiosqlite:///:memory:",
         redis_url=None,
-        secret_key=b"0" * 32,
+        secret_key=TEST_SECRET_KEY,
         secure_cookies=True,
         debug=False,
     )
