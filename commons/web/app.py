@@ -30,6 +30,7 @@ from commons.web.auth import provide_api_user, provide_db, provide_page_user
 from commons.web.errors import EXCEPTION_HANDLERS
 from commons.web.pages import PAGE_HANDLERS
 from commons.web.runtime import Runtime
+from commons.web.security import add_security_headers
 from commons.web.templating import configure_environment
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[api, pages, create_static_files_router(path="/static", directories=[STATIC_DIR])],
         dependencies={"db": Provide(provide_db)},
         middleware=[session_config.middleware],
+        before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.signing_key("csrf").hex(),
             cookie_name="commons_csrf",
