@@ -55,11 +55,12 @@ from commons.budgeting.schemas import BallotIn, DelegationIn, RoundCreate, Round
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
 from commons.db import as_utc, commit_or_conflict, utcnow
+from commons.eligibility.rules import require_verified
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType, record_event
 from commons.funders.services import Grant, Payout, pay_out
-from commons.pledges.models import STANDING, Pledge
+from commons.pledges.models import Pledge, PledgeStatus
 from commons.projects.models import Membership, MembershipRole, Need, Project, ResourceKind
 
 STAKEHOLDER_KINDS = frozenset(
@@ -361,6 +362,7 @@ async def submit_ballot(session: AsyncSession, *, actor: User, round_id: int, da
     An atomic upsert on the unique (round, voter) pair, so two simultaneous submissions by the
     same person leave one ballot (the last written), never two and never an error.
     """
+    require_verified(actor)
     round_ = await get_round(session, round_id, viewer=actor)
     if not round_.rule.is_approval:
         raise Conflict("Ce co-budget ne se vote pas par bulletin : voyez ses règles.")
@@ -464,14 +466,16 @@ ESTIMATE_EVENTS = frozenset(
 
 
 async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInputs:
-    """The money pledges a matching round counts, anonymized, in arrival order.
+    """The money a matching round counts, anonymized, in arrival order.
 
-    A pledge counts if it was made to a candidate while the round was open (opens_at ≤ created_at
-    < the close, its closing time or an earlier admin close) and was still standing at the close:
-    promised or confirmed, or withdrawn or released only after the close. So the final result,
-    computed after the close, does not depend on when the worker runs. People become "p1", "p2",
-    … in the order of their first pledge; with colleges, each is placed in their college now
-    (``colleges_of``).
+    Only money received counts: a pledge made to a candidate while the round was open (opens_at ≤
+    created_at < the close, its closing time or an earlier admin close) and confirmed as received
+    before the close by someone other than its contributor (a lead of the project or an admin of
+    the call). A promise costs nothing to make, so matching promises paid for fake ones; and since
+    confirmed money cannot be withdrawn, nothing done after the close changes what was matched. A
+    pledge released after the close (its project missed an all-or-nothing minimum) still counts,
+    so the final result does not depend on when the worker runs. People become "p1", "p2", … in the
+    order of their first pledge; with colleges, each is placed in their college now (``colleges_of``).
     """
     end = min(round_.closes_at, round_.closed_at) if round_.closed_at else round_.closes_at
     rows = await session.execute(
@@ -481,7 +485,9 @@ async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInput
             Pledge.kind == ResourceKind.MONEY,
             Pledge.created_at >= round_.opens_at,
             Pledge.created_at < end,
-            or_(Pledge.status.in_(STANDING), Pledge.withdrawn_at >= end, Pledge.released_at >= end),
+            Pledge.confirmed_at < end,
+            Pledge.confirmed_by_id != Pledge.contributor_id,
+            or_(Pledge.status == PledgeStatus.CONFIRMED, Pledge.released_at >= end),
         )
         .order_by(Pledge.created_at, Pledge.id)
     )
@@ -721,6 +727,7 @@ async def _locked_wallet_round(session: AsyncSession, round_id: int, actor: User
 
 async def register(session: AsyncSession, *, actor: User, round_id: int) -> Wallet:
     """Join a wallet round before it opens (one registration per person, a second is a no-op)."""
+    require_verified(actor)
     round_ = await _locked_wallet_round(session, round_id, actor)
     if round_.status != RoundStatus.SCHEDULED or utcnow() >= round_.opens_at:
         raise Conflict("Les inscriptions sont closes : la liste des participants est figée depuis l'ouverture.")
@@ -763,6 +770,7 @@ def _participant(data: _WalletData, actor: User) -> str:
 
 async def save_spending(session: AsyncSession, *, actor: User, round_id: int, data: SpendingIn) -> Wallet:
     """Replace the actor's spread of their wallet, within their spending power, until the close."""
+    require_verified(actor)
     round_ = await _locked_wallet_round(session, round_id, actor)
     _check_open_for_votes(round_, "les répartitions")
     state = await _wallet_data(session, round_)
@@ -819,6 +827,7 @@ def _check_open_for_delegation(round_: Round) -> None:
 
 async def delegate(session: AsyncSession, *, actor: User, round_id: int, data: DelegationIn) -> Wallet:
     """Hand a percentage of one's wallet to another participant (replacing one's previous delegation)."""
+    require_verified(actor)
     round_ = await _locked_wallet_round(session, round_id, actor)
     _check_open_for_delegation(round_)
     state = await _wallet_data(session, round_)

@@ -50,8 +50,10 @@ async def person(session: AsyncSession, name: str = "Camille", *, verified: bool
     return await accounts.sign_up(session, email=email, password=PASSWORD, name=name, email_verified=verified)
 
 
-async def signed_in_person(client: Client, session: AsyncSession, name: str = "Camille") -> User:
-    user = await person(session, name)
+async def signed_in_person(
+    client: Client, session: AsyncSession, name: str = "Camille", *, verified: bool = True
+) -> User:
+    user = await person(session, name, verified=verified)
     await sign_in(client, user.email)
     return user
 
