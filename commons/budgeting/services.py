@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,7 @@ from commons.budgeting.models import (
     Candidate,
     College,
     Delegation,
+    Eligibility,
     MatchEstimate,
     Registration,
     Round,
@@ -55,7 +56,9 @@ from commons.budgeting.schemas import BallotIn, DelegationIn, RoundCreate, Round
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
 from commons.db import as_utc, commit_or_conflict, utcnow
+from commons.eligibility.models import EligibilityCredential
 from commons.eligibility.rules import require_verified
+from commons.eligibility.services import require_eligible
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType, record_event
@@ -206,6 +209,7 @@ async def create_round(session: AsyncSession, *, actor: User, challenge_id: int,
         ratio_mode=data.ratio_mode,
         delegation_allowed=data.delegation_allowed,
         leftover=data.leftover,
+        eligibility=data.eligibility,
         candidates=candidates,
         colleges=[College(name=c.name.strip(), weight=c.weight, kinds=sorted(set(c.kinds))) for c in data.colleges],
     )
@@ -362,11 +366,11 @@ async def submit_ballot(session: AsyncSession, *, actor: User, round_id: int, da
     An atomic upsert on the unique (round, voter) pair, so two simultaneous submissions by the
     same person leave one ballot (the last written), never two and never an error.
     """
-    require_verified(actor)
     round_ = await get_round(session, round_id, viewer=actor)
     if not round_.rule.is_approval:
         raise Conflict("Ce co-budget ne se vote pas par bulletin : voyez ses règles.")
     _check_open_for_votes(round_)
+    await require_eligible(session, round_, actor)
     _check_ballot(round_, data.approvals)
     college = await college_of(session, round_, actor)
     now = utcnow()
@@ -488,6 +492,7 @@ async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInput
             Pledge.confirmed_at < end,
             Pledge.confirmed_by_id != Pledge.contributor_id,
             or_(Pledge.status == PledgeStatus.CONFIRMED, Pledge.released_at >= end),
+            *_eligible_contributors(round_),
         )
         .order_by(Pledge.created_at, Pledge.id)
     )
@@ -509,6 +514,16 @@ async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInput
         colleges={ordinals[user_id]: name for user_id, name in colleges.items()},
         college_weights=_college_weights(round_),
     )
+
+
+def _eligible_contributors(round_: Round) -> list[ColumnElement[bool]]:
+    """With a census or codes, only the money of people holding one of the round's credentials is matched."""
+    if round_.eligibility == Eligibility.EMAIL:
+        return []
+    holders = select(EligibilityCredential.holder_id).where(
+        EligibilityCredential.round_id == round_.id, EligibilityCredential.holder_id.is_not(None)
+    )
+    return [Pledge.contributor_id.in_(holders)]
 
 
 async def refresh_estimate(session: AsyncSession, round_: Round, *, seen: datetime | None) -> bool:
@@ -731,6 +746,7 @@ async def register(session: AsyncSession, *, actor: User, round_id: int) -> Wall
     round_ = await _locked_wallet_round(session, round_id, actor)
     if round_.status != RoundStatus.SCHEDULED or utcnow() >= round_.opens_at:
         raise Conflict("Les inscriptions sont closes : la liste des participants est figée depuis l'ouverture.")
+    await require_eligible(session, round_, actor)
     # Refuses a person no college welcomes, as a ballot would; the college is kept with the registration.
     college = await college_of(session, round_, actor)
     dialect = session.get_bind().dialect.name
