@@ -132,8 +132,9 @@ class PledgeSeed:
 
     ``amount`` is in the need's unit: cents for money, minutes for time; a skill pledge is
     always one person and leaves it at 0. ``on_behalf_of`` names an organization the contributor
-    administers, to pledge in its name. A ``confirmed`` money pledge was paid: its contributor
-    confirms it, and the ledger moves the money to the project's account.
+    administers, to pledge in its name. A ``confirmed`` money pledge was paid: the project's lead
+    confirms receiving it (the call's author when the lead gave it), and the ledger moves the money
+    to the project's account.
     """
 
     contributor: str  # login
@@ -1223,16 +1224,23 @@ DELEGATIONS: tuple[DelegationSeed, ...] = (
 )
 
 # Gifts made once the matching round is open: it matches them, quadratically (many small gifts weigh most).
+# Received by the projects' leads: a matching round matches only money received, never promises.
 MATCHED_PLEDGES: tuple[PledgeSeed, ...] = (
-    PledgeSeed("jeanne.colin", "tad", "Minibus accessible (reste à charge)", _euros(30), "Pour ma voisine."),
-    PledgeSeed("gerard.faure", "tad", "Minibus accessible (reste à charge)", _euros(50)),
-    PledgeSeed("chantal.mercier", "tad", "Minibus accessible (reste à charge)", _euros(40)),
-    PledgeSeed("manon.petit", "tad", "Minibus accessible (reste à charge)", _euros(10)),
-    PledgeSeed("marc.dupuis", "garage", "Pont élévateur et outillage", _euros(50)),
-    PledgeSeed("aurelie.simon", "garage", "Pont élévateur et outillage", _euros(20)),
-    PledgeSeed("yanis.robert", "garage", "Pont élévateur et outillage", _euros(15), "Un petit coup de pouce."),
-    PledgeSeed("karim.haddad", "carte", "Enquête mobilité auprès des habitants", _euros(400)),
+    PledgeSeed(
+        "jeanne.colin", "tad", "Minibus accessible (reste à charge)", _euros(30), "Pour ma voisine.", confirmed=True
+    ),
+    PledgeSeed("gerard.faure", "tad", "Minibus accessible (reste à charge)", _euros(50), confirmed=True),
+    PledgeSeed("chantal.mercier", "tad", "Minibus accessible (reste à charge)", _euros(40), confirmed=True),
+    PledgeSeed("manon.petit", "tad", "Minibus accessible (reste à charge)", _euros(10), confirmed=True),
+    PledgeSeed("marc.dupuis", "garage", "Pont élévateur et outillage", _euros(50), confirmed=True),
+    PledgeSeed("aurelie.simon", "garage", "Pont élévateur et outillage", _euros(20), confirmed=True),
+    PledgeSeed(
+        "yanis.robert", "garage", "Pont élévateur et outillage", _euros(15), "Un petit coup de pouce.", confirmed=True
+    ),
+    PledgeSeed("karim.haddad", "carte", "Enquête mobilité auprès des habitants", _euros(400), confirmed=True),
 )
+
+_ORGANIZATION_ADMINS = {seed.name: seed.admins for seed in ORGANIZATIONS}
 
 EXPENSES: tuple[ExpenseSeed, ...] = (
     ExpenseSeed(
@@ -1391,7 +1399,8 @@ async def _post_challenges(
 async def _add_funders(
     session: AsyncSession, people: dict[str, User], organizations: dict[str, int], challenges: dict[str, int]
 ) -> None:
-    """The calls' other funders, added and marked received by the calls' authors as the pages do."""
+    """The calls' other funders, added by the calls' authors as the pages do; each contribution is
+    marked received by an admin of its own organization (the authors for their pools)."""
     authors = {seed.key: people[seed.author] for seed in CHALLENGES}
     for key in RECEIVED_POOLS:
         [authority] = await list_funders(session, challenge_id=challenges[key], viewer=authors[key])
@@ -1401,7 +1410,8 @@ async def _add_funders(
         actor, challenge_id = authors[seed.challenge], challenges[seed.challenge]
         funder = await add_funder(session, actor=actor, challenge_id=challenge_id, data=data)
         if seed.received:
-            await mark_received(session, actor=actor, challenge_id=challenge_id, funder_id=funder.id)
+            treasurer = people[_ORGANIZATION_ADMINS[seed.organization][0]]
+            await mark_received(session, actor=treasurer, challenge_id=challenge_id, funder_id=funder.id)
 
 
 async def _launch_projects(
@@ -1432,7 +1442,16 @@ async def _pledge(
     if seed.withdrawn:
         await withdraw_pledge(session, actor=contributor, pledge_id=pledge.id)
     if seed.confirmed:
-        await confirm_pledge(session, actor=contributor, pledge_id=pledge.id)
+        await confirm_pledge(session, actor=_receiver(seed, people), pledge_id=pledge.id)
+
+
+def _receiver(seed: PledgeSeed, people: dict[str, User]) -> User:
+    """Who confirms a pledge kept: the project's lead, or the call's author when the lead made it
+    (nobody confirms their own pledge)."""
+    project = next(p for p in PROJECTS if p.key == seed.project)
+    if project.lead != seed.contributor:
+        return people[project.lead]
+    return people[next(c for c in CHALLENGES if c.key == project.challenge).author]
 
 
 async def _hold_rounds(

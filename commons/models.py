@@ -15,6 +15,7 @@ from commons.budgeting.models import (
 )
 from commons.challenges.models import Challenge, ChallengeFollower, Indicator
 from commons.db import Base
+from commons.eligibility.models import EligibilityCredential
 from commons.events.models import OutboxEvent, ProcessedEvent
 from commons.expenses.models import Expense, ExpenseApproval
 from commons.funders.models import Funder, PayoutGrant, PayoutShare
@@ -35,6 +36,7 @@ __all__ = [
     "ChallengeFollower",
     "College",
     "Delegation",
+    "EligibilityCredential",
     "Entry",
     "Expense",
     "ExpenseApproval",

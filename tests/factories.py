@@ -153,16 +153,19 @@ async def member(client: Client, actor: Actor, project_id: int) -> None:
     assert joined.status_code == 201, joined.text
 
 
-async def received_money(client: Client, donor: Actor, project: dict[str, Any], cents: int) -> None:
-    """``donor`` pledges ``cents`` on the project's first (money) need and confirms paying it:
-    the money is then in the project's ledger account."""
+async def received_money(
+    client: Client, donor: Actor, project: dict[str, Any], cents: int, *, receiver: Actor
+) -> None:
+    """``donor`` pledges ``cents`` on the project's first (money) need and ``receiver`` (a lead of the
+    project, or an admin of its call) confirms receiving it: the money is then in the project's ledger
+    account."""
     pledged = await client.post(
         f"/api/v1/projects/{project['id']}/pledges",
         json={"need_id": project["needs"][0]["id"], "kind": "money", "amount_cents": cents},
         headers=donor.headers,
     )
     assert pledged.status_code == 201, pledged.text
-    confirmed = await client.post(f"/api/v1/pledges/{pledged.json()['id']}/confirm", headers=donor.headers)
+    confirmed = await client.post(f"/api/v1/pledges/{pledged.json()['id']}/confirm", headers=receiver.headers)
     assert confirmed.status_code == 200, confirmed.text
 
 

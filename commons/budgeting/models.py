@@ -37,6 +37,18 @@ class RoundRule(enum.StrEnum):
         return self in (RoundRule.QUADRATIC, RoundRule.RATIO)
 
 
+class Eligibility(enum.StrEnum):
+    """Who may vote or register in a round, as Decidim's authorization handlers.
+
+    email: anyone with a verified address; census: people whose identifier is on the list the
+    authority imported; codes: people who redeemed one of the invitation codes it handed out.
+    """
+
+    EMAIL = "email"
+    CENSUS = "census"
+    CODES = "codes"
+
+
 class RoundStatus(enum.StrEnum):
     SCHEDULED = "scheduled"  # rules published, votes accepted between opens_at and closes_at
     CLOSED = "closed"  # no more ballots; the allocation is being computed
@@ -79,6 +91,11 @@ class Round(Base):
     # money given to projects that miss their minimum goes ("pool" back, or "respread").
     delegation_allowed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     leftover: Mapped[str] = mapped_column(String(10), default="pool", server_default="pool")
+    # The check a person passes before voting or registering, beyond a verified e-mail address:
+    # see ``commons.eligibility`` (email, census, codes).
+    eligibility: Mapped[Eligibility] = mapped_column(
+        str_enum(Eligibility, 10), default=Eligibility.EMAIL, server_default=Eligibility.EMAIL.value
+    )
     status: Mapped[RoundStatus] = mapped_column(str_enum(RoundStatus, 12), default=RoundStatus.SCHEDULED)
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -471,7 +471,7 @@ async def vote(
         if form.text("action") == "preview":
             return await round_page(db, voter, round_, chosen=set(approvals))
         await services.submit_ballot(db, actor=voter, round_id=round_id, data=BallotIn(approvals=approvals))
-    except (InvalidInput, Conflict) as exc:
+    except (InvalidInput, Conflict, Forbidden) as exc:
         await undo(db, voter)
         round_ = await services.get_round(db, round_id, viewer=voter)
         chosen = {int(v) for v in form.values("approvals") if v.isdigit() and len(v) < 10}

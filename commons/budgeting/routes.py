@@ -49,6 +49,7 @@ async def round_read(session: AsyncSession, round_: Round) -> RoundRead:
         ratio_mode=round_.ratio_mode,
         delegation_allowed=round_.delegation_allowed,
         leftover=round_.leftover,
+        eligibility=round_.eligibility.value,
         frozen=round_.frozen_at is not None,
         candidates=[
             {"project_id": c.project_id, "title": c.project.title, "cost_cents": c.cost_cents}

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from commons.budgeting.models import RoundRule
+from commons.budgeting.models import Eligibility, RoundRule
 from commons.schemas import Cents, Id, PositiveCents, Title
 
 
@@ -50,6 +50,8 @@ class RoundCreate(msgspec.Struct, forbid_unknown_fields=True):
     ratio_mode: RatioMode = "first_come"
     delegation_allowed: bool = False
     leftover: Leftover = "pool"
+    # Who may vote or register: a verified address (email), the authority's census, or invitation codes.
+    eligibility: Eligibility = Eligibility.EMAIL
     # Default: every project of the call, asking the sum of its money needs' minimums.
     candidates: Annotated[list[CandidateIn], Meta(max_length=1000)] | None = None
     colleges: Annotated[list[CollegeIn], Meta(max_length=10)] = []
@@ -72,6 +74,7 @@ class RoundUpdate(msgspec.Struct, forbid_unknown_fields=True):
     ratio_mode: RatioMode | msgspec.UnsetType = msgspec.UNSET
     delegation_allowed: bool | msgspec.UnsetType = msgspec.UNSET
     leftover: Leftover | msgspec.UnsetType = msgspec.UNSET
+    eligibility: Eligibility | msgspec.UnsetType = msgspec.UNSET
 
 
 class RoundImport(msgspec.Struct, forbid_unknown_fields=True):
@@ -135,6 +138,7 @@ class RoundRead(msgspec.Struct):
     ratio_mode: str
     delegation_allowed: bool
     leftover: str
+    eligibility: str
     frozen: bool
     candidates: list[dict[str, Any]]
     colleges: list[dict[str, Any]]

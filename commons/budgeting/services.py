@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,7 @@ from commons.budgeting.models import (
     Candidate,
     College,
     Delegation,
+    Eligibility,
     MatchEstimate,
     Registration,
     Round,
@@ -55,11 +56,14 @@ from commons.budgeting.schemas import BallotIn, DelegationIn, RoundCreate, Round
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import get_challenge
 from commons.db import as_utc, commit_or_conflict, utcnow
+from commons.eligibility.models import EligibilityCredential
+from commons.eligibility.rules import require_verified
+from commons.eligibility.services import require_eligible
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.models import OutboxEvent
 from commons.events.outbox import EventType, record_event
 from commons.funders.services import Grant, Payout, pay_out
-from commons.pledges.models import STANDING, Pledge
+from commons.pledges.models import Pledge, PledgeStatus
 from commons.projects.models import Membership, MembershipRole, Need, Project, ResourceKind
 
 STAKEHOLDER_KINDS = frozenset(
@@ -205,6 +209,7 @@ async def create_round(session: AsyncSession, *, actor: User, challenge_id: int,
         ratio_mode=data.ratio_mode,
         delegation_allowed=data.delegation_allowed,
         leftover=data.leftover,
+        eligibility=data.eligibility,
         candidates=candidates,
         colleges=[College(name=c.name.strip(), weight=c.weight, kinds=sorted(set(c.kinds))) for c in data.colleges],
     )
@@ -365,6 +370,7 @@ async def submit_ballot(session: AsyncSession, *, actor: User, round_id: int, da
     if not round_.rule.is_approval:
         raise Conflict("Ce co-budget ne se vote pas par bulletin : voyez ses règles.")
     _check_open_for_votes(round_)
+    await require_eligible(session, round_, actor)
     _check_ballot(round_, data.approvals)
     college = await college_of(session, round_, actor)
     now = utcnow()
@@ -464,14 +470,16 @@ ESTIMATE_EVENTS = frozenset(
 
 
 async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInputs:
-    """The money pledges a matching round counts, anonymized, in arrival order.
+    """The money a matching round counts, anonymized, in arrival order.
 
-    A pledge counts if it was made to a candidate while the round was open (opens_at ≤ created_at
-    < the close, its closing time or an earlier admin close) and was still standing at the close:
-    promised or confirmed, or withdrawn or released only after the close. So the final result,
-    computed after the close, does not depend on when the worker runs. People become "p1", "p2",
-    … in the order of their first pledge; with colleges, each is placed in their college now
-    (``colleges_of``).
+    Only money received counts: a pledge made to a candidate while the round was open (opens_at ≤
+    created_at < the close, its closing time or an earlier admin close) and confirmed as received
+    before the close by someone other than its contributor (a lead of the project or an admin of
+    the call). A promise costs nothing to make, so matching promises paid for fake ones; and since
+    confirmed money cannot be withdrawn, nothing done after the close changes what was matched. A
+    pledge released after the close (its project missed an all-or-nothing minimum) still counts,
+    so the final result does not depend on when the worker runs. People become "p1", "p2", … in the
+    order of their first pledge; with colleges, each is placed in their college now (``colleges_of``).
     """
     end = min(round_.closes_at, round_.closed_at) if round_.closed_at else round_.closes_at
     rows = await session.execute(
@@ -481,7 +489,10 @@ async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInput
             Pledge.kind == ResourceKind.MONEY,
             Pledge.created_at >= round_.opens_at,
             Pledge.created_at < end,
-            or_(Pledge.status.in_(STANDING), Pledge.withdrawn_at >= end, Pledge.released_at >= end),
+            Pledge.confirmed_at < end,
+            Pledge.confirmed_by_id != Pledge.contributor_id,
+            or_(Pledge.status == PledgeStatus.CONFIRMED, Pledge.released_at >= end),
+            *_eligible_contributors(round_),
         )
         .order_by(Pledge.created_at, Pledge.id)
     )
@@ -503,6 +514,16 @@ async def matching_inputs(session: AsyncSession, round_: Round) -> MatchingInput
         colleges={ordinals[user_id]: name for user_id, name in colleges.items()},
         college_weights=_college_weights(round_),
     )
+
+
+def _eligible_contributors(round_: Round) -> list[ColumnElement[bool]]:
+    """With a census or codes, only the money of people holding one of the round's credentials is matched."""
+    if round_.eligibility == Eligibility.EMAIL:
+        return []
+    holders = select(EligibilityCredential.holder_id).where(
+        EligibilityCredential.round_id == round_.id, EligibilityCredential.holder_id.is_not(None)
+    )
+    return [Pledge.contributor_id.in_(holders)]
 
 
 async def refresh_estimate(session: AsyncSession, round_: Round, *, seen: datetime | None) -> bool:
@@ -721,9 +742,11 @@ async def _locked_wallet_round(session: AsyncSession, round_id: int, actor: User
 
 async def register(session: AsyncSession, *, actor: User, round_id: int) -> Wallet:
     """Join a wallet round before it opens (one registration per person, a second is a no-op)."""
+    require_verified(actor)
     round_ = await _locked_wallet_round(session, round_id, actor)
     if round_.status != RoundStatus.SCHEDULED or utcnow() >= round_.opens_at:
         raise Conflict("Les inscriptions sont closes : la liste des participants est figée depuis l'ouverture.")
+    await require_eligible(session, round_, actor)
     # Refuses a person no college welcomes, as a ballot would; the college is kept with the registration.
     college = await college_of(session, round_, actor)
     dialect = session.get_bind().dialect.name
@@ -763,6 +786,7 @@ def _participant(data: _WalletData, actor: User) -> str:
 
 async def save_spending(session: AsyncSession, *, actor: User, round_id: int, data: SpendingIn) -> Wallet:
     """Replace the actor's spread of their wallet, within their spending power, until the close."""
+    require_verified(actor)
     round_ = await _locked_wallet_round(session, round_id, actor)
     _check_open_for_votes(round_, "les répartitions")
     state = await _wallet_data(session, round_)
@@ -819,6 +843,7 @@ def _check_open_for_delegation(round_: Round) -> None:
 
 async def delegate(session: AsyncSession, *, actor: User, round_id: int, data: DelegationIn) -> Wallet:
     """Hand a percentage of one's wallet to another participant (replacing one's previous delegation)."""
+    require_verified(actor)
     round_ = await _locked_wallet_round(session, round_id, actor)
     _check_open_for_delegation(round_)
     state = await _wallet_data(session, round_)

@@ -25,6 +25,7 @@ class EventType(enum.StrEnum):
     PLEDGE_CONFIRMED = "pledge.confirmed"
     ROUND_CLOSED = "round.closed"
     ROUND_IMPORTED = "round.imported"
+    ELIGIBILITY_GRANTED = "eligibility.granted"
     FUNDER_RECEIVED = "funder.received"
     POOL_PAID_OUT = "pool.paid_out"
     EXPENSE_SUBMITTED = "expense.submitted"

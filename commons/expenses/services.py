@@ -39,16 +39,23 @@ _FINAL_MESSAGES = {
 }
 
 
+def approvers(project: Project, expense: Expense) -> dict[int, bool]:
+    """Who may approve an expense, and whether each is a lead: the members who joined the project
+    before it was submitted, its author excepted. Accounts joined afterwards have no say, so
+    nobody can bring in accounts of their own to approve what they just reported."""
+    return {
+        m.user_id: m.role == MembershipRole.LEAD
+        for m in project.memberships
+        if m.created_at < expense.created_at and m.user_id != expense.author_id
+    }
+
+
 def approval_count(project: Project, expense: Expense) -> ApprovalCount:
-    """The approvals that stand, against the project's current N, members and leads."""
-    roles = {m.user_id: m.role for m in project.memberships}
+    """The approvals that stand, against the project's current N and its members who may approve."""
+    may_approve = approvers(project, expense)
     return count_approvals(
         project.approvals_required,
-        (
-            roles[a.approver_id] == MembershipRole.LEAD
-            for a in expense.approvals
-            if a.approver_id in roles and a.approver_id != expense.author_id
-        ),
+        (may_approve[a.approver_id] for a in expense.approvals if a.approver_id in may_approve),
     )
 
 
@@ -152,6 +159,11 @@ async def approve_expense(session: AsyncSession, *, actor: User, expense_id: int
     if expense.author_id == actor.id:
         raise Forbidden(
             "Vous ne pouvez pas approuver votre propre dépense : une autre personne du projet doit le faire."
+        )
+    if actor.id not in approvers(project, expense):
+        raise Forbidden(
+            "Vous avez rejoint le projet après la déclaration de cette dépense : seuls les membres présents "
+            "quand elle a été déclarée l'approuvent."
         )
     _check_not_final(expense)
     if any(a.approver_id == actor.id for a in expense.approvals):
@@ -319,8 +331,7 @@ def _line(project: Project, expense: Expense, viewer: User | None) -> ExpenseLin
     approver = (
         viewer is not None
         and pending
-        and is_member(project, viewer)
-        and viewer.id != expense.author_id
+        and viewer.id in approvers(project, expense)
         and count.missing > 0
         and all(a.approver_id != viewer.id for a in expense.approvals)
         and not lead_must_approve_next(count, is_lead=lead)

@@ -271,8 +271,21 @@ async def remove_funder(session: AsyncSession, *, actor: User, challenge_id: int
 
 
 async def mark_received(session: AsyncSession, *, actor: User, challenge_id: int, funder_id: int) -> Funder:
-    """The money is on the call's account: record it in the pool (funder → challenge pool), once."""
-    challenge, funder = await _funder_of(session, actor, challenge_id, funder_id)
+    """The money is on the call's account: record it in the pool (funder → challenge pool), once.
+
+    Only an admin of the funding organization says so: the call's admins name funders, but money
+    paid in an organization's name is vouched for by that organization, not by whoever named it.
+    """
+    challenge = await get_challenge(session, challenge_id, viewer=actor)
+    funder = await session.get(Funder, funder_id, populate_existing=True)
+    if funder is None or funder.challenge_id != challenge_id:
+        raise NotFound(f"Financeur {funder_id} introuvable dans l'appel {challenge_id}.")
+    if not await is_organization_admin(session, actor, funder.organization_id):
+        raise Forbidden(
+            f"Seuls les administrateurs de {funder.organization.name} marquent sa contribution comme reçue."
+        )
+    if challenge.status == ChallengeStatus.CLOSED:
+        raise Conflict("Cet appel est clos : ses financeurs ne changent plus.")
     if funder.received_at is not None:
         raise Conflict("Cette contribution est déjà marquée reçue.")
     source = await open_account(session, kind=AccountKind.FUNDER, owner_id=funder.organization_id, unit=EUR)

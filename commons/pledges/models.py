@@ -55,10 +55,13 @@ class Pledge(Base):
     public_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who confirmed it (a lead of the project, or an admin of its call): never its contributor, so a
+    # promise counts as kept only on someone else's word. None on pledges confirmed before it was kept.
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    contributor: Mapped[User] = relationship(lazy="joined")
+    contributor: Mapped[User] = relationship(lazy="joined", foreign_keys=[contributor_id])
     need: Mapped[Need] = relationship(lazy="joined")
     on_behalf_of: Mapped[Organization | None] = relationship(lazy="joined")
 

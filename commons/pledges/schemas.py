@@ -59,5 +59,7 @@ class PledgeRead(msgspec.Struct, omit_defaults=True):
     minutes: int | None = None
     # The organization pledged for ({"id", "name"}); absent when pledged in the contributor's own name.
     on_behalf_of: dict[str, object] | None = None
+    # Who confirmed the promise kept (a lead, or for money an admin of the call); absent until then.
+    confirmed_by_id: int | None = None
     skill: str = ""
     note: str = ""

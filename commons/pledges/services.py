@@ -11,6 +11,7 @@ from commons.accounts.models import Organization, User
 from commons.accounts.services import is_organization_admin
 from commons.challenges.models import ChallengeStatus
 from commons.db import utcnow
+from commons.eligibility.rules import require_verified
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.events.outbox import EventType, record_event
 from commons.formatting import format_amount
@@ -59,6 +60,7 @@ async def make_pledge(
     Beyond the need's maximum, a pledge is refused with what is left, unless the project accepts
     stretch goals. Money is in euros or one of ``local_currencies`` (the settings' ones).
     """
+    require_verified(actor)
     project = await get_project(session, project_id, viewer=actor)
     _check_open(project)
     need = next((n for n in project.needs if n.id == data.need_id), None)
@@ -169,23 +171,34 @@ async def withdraw_pledge(session: AsyncSession, *, actor: User, pledge_id: int)
 async def confirm_pledge(session: AsyncSession, *, actor: User, pledge_id: int) -> Pledge:
     """Mark a promise as kept, and move what it gave in the ledger, in one transaction.
 
-    Money is confirmed by its contributor (it was paid) or by a project lead (it was received);
-    hours and skills by a project lead (the work was done). The ledger moves money and time
-    from the contributor's account to the project's; a skill has no amount to move. Money moves in
-    the pledge's own currency: a local currency stays in its unit, so each reconciles on its own.
+    Confirmed by someone who saw it kept, never by its contributor: a lead of the project (money
+    received, hours done, skill given) or, for money, an admin of the project's call. Who confirmed
+    is recorded; matching rounds count only money confirmed so. The ledger moves money and time from
+    the contributor's account to the project's; a skill has no amount to move. Money moves in the
+    pledge's own currency: a local currency stays in its unit, so each reconciles on its own.
     """
     pledge = await _lock_project_of(session, pledge_id)
     project = await get_project(session, pledge.project_id, viewer=actor)
-    may_confirm = is_lead(project, actor) or (pledge.kind == ResourceKind.MONEY and pledge.contributor_id == actor.id)
-    if not may_confirm:
+    if pledge.contributor_id == actor.id:
         raise Forbidden(
-            "Seuls les porteurs du projet (ou, pour de l'argent, la personne qui l'a versé) "
+            "Vous ne pouvez pas confirmer votre propre contribution : un porteur du projet (ou, pour de "
+            "l'argent, un administrateur de l'appel) confirme l'avoir reçue."
+        )
+    call_admin = (
+        pledge.kind == ResourceKind.MONEY
+        and project.challenge is not None
+        and await is_organization_admin(session, actor, project.challenge.organization_id)
+    )
+    if not (is_lead(project, actor) or call_admin):
+        raise Forbidden(
+            "Seuls les porteurs du projet (ou, pour de l'argent, les administrateurs de l'appel) "
             "confirment une contribution."
         )
     if pledge.status != PledgeStatus.PROMISED:
         raise Conflict("Seule une contribution promise peut être confirmée.")
     pledge.status = PledgeStatus.CONFIRMED
     pledge.confirmed_at = utcnow()
+    pledge.confirmed_by_id = actor.id
     unit = {ResourceKind.MONEY: pledge.currency, ResourceKind.TIME: MINUTES}.get(pledge.kind)
     if unit is not None:
         # A currency accepted when the pledge was made stays valid for it, even if since unconfigured.
@@ -277,4 +290,5 @@ def pledge_read(pledge: Pledge) -> PledgeRead:
         skill=pledge.skill,
         note=pledge.note,
         on_behalf_of=None if organization is None else {"id": organization.id, "name": organization.name},
+        confirmed_by_id=pledge.confirmed_by_id,
     )

@@ -19,6 +19,7 @@ from commons.accounts.services import LoginThrottle
 from commons.audit.routes import AuditApi
 from commons.budgeting.routes import RoundsApi
 from commons.challenges.routes import ChallengesApi
+from commons.eligibility.routes import EligibilityApi
 from commons.expenses.routes import ExpensesApi
 from commons.funders.routes import FundersApi
 from commons.notifications.routes import NotificationsApi
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PledgesApi,
             NotificationsApi,
             RoundsApi,
+            EligibilityApi,
             ExpensesApi,
             AuditApi,
             FundersApi,

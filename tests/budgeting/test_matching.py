@@ -31,6 +31,19 @@ async def _pledge(client: Client, person: Actor, project_id: int, cents: int) ->
     return int(made.json()["id"])
 
 
+async def _confirm(client: Client, receiver: Actor, pledge_id: int) -> None:
+    """``receiver`` (a lead of the project) confirms the money was received: only then is it matched."""
+    confirmed = await client.post(f"/api/v1/pledges/{pledge_id}/confirm", headers=receiver.headers)
+    assert confirmed.status_code == 200, confirmed.text
+
+
+async def _gift(client: Client, stage: dict[str, Any], person: Actor, project_id: int, cents: int) -> int:
+    """Money pledged by ``person`` and received by the projects' lead."""
+    pledge_id = await _pledge(client, person, project_id, cents)
+    await _confirm(client, stage["lead"], pledge_id)
+    return pledge_id
+
+
 async def _estimate(client: Client, round_id: int) -> dict[int, int]:
     answer = await client.get(f"/api/v1/rounds/{round_id}/estimate")
     assert answer.status_code == 200, answer.text
@@ -52,10 +65,11 @@ async def test_quadratic_estimate_follows_pledges_then_is_finalized_at_the_close
     round_ = await create_round(client, stage, rule="quadratic", budget_cents=100_000)
     assert await _estimate(client, round_["id"]) == {broad: 0, narrow: 0}
     alice, bob, carol = [await factories.api_user(client, name) for name in ("Alice", "Bob", "Carole")]
-    await _pledge(client, alice, broad, 10_000)
+    await _gift(client, stage, alice, broad, 10_000)
     # Bob gives twice to the same project: he counts once, with his pledges added up.
-    bob_pledges = [await _pledge(client, bob, broad, 5_000), await _pledge(client, bob, broad, 5_000)]
-    await _pledge(client, carol, narrow, 40_000)
+    await _gift(client, stage, bob, broad, 5_000)
+    await _gift(client, stage, bob, broad, 5_000)
+    await _gift(client, stage, carol, narrow, 40_000)
     # (√100 € + √100 €)² − 200 € = 200 € for two people; one big cheque alone is not matched.
     await _estimate_is(client, round_["id"], {broad: 20_000, narrow: 0})
     estimate = (await client.get(f"/api/v1/rounds/{round_['id']}/estimate")).json()
@@ -66,25 +80,26 @@ async def test_quadratic_estimate_follows_pledges_then_is_finalized_at_the_close
     )
     assert frozen.status_code == 409 and "première contribution abondée" in frozen.json()["detail"]
 
-    for pledge_id in bob_pledges:
-        assert (await client.delete(f"/api/v1/pledges/{pledge_id}", headers=bob.headers)).status_code == 200
-    await _estimate_is(client, round_["id"], {broad: 0, narrow: 0})
+    # A promise counts once the money is received, not before.
     dave = await factories.api_user(client, "David")
-    await _pledge(client, dave, broad, 2_500)
-    # (√100 € + √25 €)² − 125 € = 100 €.
-    await _estimate_is(client, round_["id"], {broad: 10_000, narrow: 0})
+    promised = await _pledge(client, dave, broad, 2_500)
+    await _confirm(client, stage["lead"], await _pledge(client, await factories.api_user(client, "Ève"), narrow, 100))
+    await _estimate_is(client, round_["id"], {broad: 20_000, narrow: 4_000})
+    await _confirm(client, stage["lead"], promised)
+    # (√100 € + √100 € + √25 €)² − 225 € = 400 €; (√400 € + √1 €)² − 401 € = 40 €.
+    await _estimate_is(client, round_["id"], {broad: 40_000, narrow: 4_000})
 
     assert (
         await client.post(f"/api/v1/rounds/{round_['id']}/close", headers=stage["mayor"].headers)
     ).status_code == 200
-    late = await _pledge(client, bob, broad, 10_000)  # after the close: not matched
+    late = await _gift(client, stage, bob, broad, 10_000)  # after the close: not matched
     assert late
     result = await published_result(client, round_["id"])
     lines = {line["project_id"]: line for line in result["lines"]}
-    assert (lines[broad]["allocated_cents"], lines[broad]["selected"], lines[broad]["votes"]) == (10_000, True, 2)
-    assert lines[broad]["contributed_cents"] == 12_500 and "2 contributeur(s)" in lines[broad]["explanation"]
-    assert (lines[narrow]["allocated_cents"], lines[narrow]["selected"]) == (0, False)
-    assert result["total_cents"] == 10_000 and result["voter_count"] == 3
+    assert (lines[broad]["allocated_cents"], lines[broad]["selected"], lines[broad]["votes"]) == (40_000, True, 3)
+    assert lines[broad]["contributed_cents"] == 22_500 and "3 contributeur(s)" in lines[broad]["explanation"]
+    assert (lines[narrow]["allocated_cents"], lines[narrow]["selected"]) == (4_000, True)
+    assert result["total_cents"] == 44_000 and result["voter_count"] == 5
     assert all(line["explanation"] for line in result["lines"])
 
     # The fingerprint is of anonymized inputs (people as ordinals), and recomputing gives it again, once.
@@ -111,7 +126,7 @@ async def test_a_burst_of_pledges_is_counted_by_one_recompute(
     round_ = await create_round(client, stage, rule="quadratic", budget_cents=100_000)
     people = [await factories.api_user(client, f"Donateur{i}") for i in range(6)]
     for person in people:
-        await _pledge(client, person, project, 2_500)
+        await _gift(client, stage, person, project, 2_500)
     # Six people giving 25 € each: (6 × √25 €)² − 150 € = 750 €.
     await _estimate_is(client, round_["id"], {project: 75_000})
 
@@ -121,7 +136,7 @@ async def test_a_burst_of_pledges_is_counted_by_one_recompute(
             done = await s.scalar(
                 select(func.count()).where(ProcessedEvent.consumer == "commons.budgeting.refresh_estimates")
             )
-            return done == 6
+            return done == 12  # each gift: its pledge, then its confirmation
 
     await eventually(all_processed)
     async with sessionmaker() as s:
@@ -157,9 +172,9 @@ async def test_ratio_matching_serves_gifts_first_come_within_the_pool(client: Cl
     round_ = await create_round(client, stage, rule="ratio", ratio="2", budget_cents=50_000, person_cap_cents=30_000)
     assert (round_["ratio"], round_["ratio_mode"], round_["person_cap_cents"]) == ("2", "first_come", 30_000)
     early, late = await factories.api_user(client, "Matinale"), await factories.api_user(client, "Tardif")
-    await _pledge(client, early, first, 20_000)  # asks 400 €, capped at 300 € for one person
+    await _gift(client, stage, early, first, 20_000)  # asks 400 €, capped at 300 € for one person
     await _estimate_is(client, round_["id"], {first: 30_000, second: 0})
-    await _pledge(client, late, second, 20_000)  # asks 400 €, only 200 € left in the pool
+    await _gift(client, stage, late, second, 20_000)  # asks 400 €, only 200 € left in the pool
     await _estimate_is(client, round_["id"], {first: 30_000, second: 20_000})
     await client.post(f"/api/v1/rounds/{round_['id']}/close", headers=stage["mayor"].headers)
     result = await published_result(client, round_["id"])
@@ -219,10 +234,10 @@ async def test_quadratic_colleges_match_their_people_from_their_envelope_whateve
     assert [c["name"] for c in round_["colleges"]] == ["Habitants", "Collectivités", "Associations"]
     citizens = [await factories.api_user(client, f"Habitante{i}") for i in range(4)]
     for citizen in citizens:
-        await _pledge(client, citizen, broad, 10_000)
+        await _gift(client, stage, citizen, broad, 10_000)
     deputy = await factories.authority(session, client, "Adjoint")
     for official in (stage["mayor"], deputy):
-        await _pledge(client, official, narrow, 40_000)
+        await _gift(client, stage, official, narrow, 40_000)
     # Ideal matches: (4 × √100 €)² − 400 € = 1,200 € for the four citizens, (2 × √400 €)² − 800 € = 800 €
     # for the two officials. Nobody of the associations gave: the pool is split 3 : 1 between the
     # colleges present, 750 € and 250 €, and each college's match is held to its envelope.
@@ -262,10 +277,39 @@ async def test_settings_can_change_until_the_first_matched_pledge(client: Client
     )
     assert bad.status_code == 400
     giver = await factories.api_user(client, "Donatrice")
-    await _pledge(client, giver, stage["projects"][0], 1_000)
+    await _gift(client, stage, giver, stage["projects"][0], 1_000)
     frozen = await client.patch(f"/api/v1/rounds/{round_['id']}", json={"ratio": "2"}, headers=stage["mayor"].headers)
     assert frozen.status_code == 409  # refused at once, even before the estimate worker has run
     # No pabulib export for a round without ballots, and no ballot either.
     assert (await client.get(f"/api/v1/rounds/{round_['id']}/export.pb")).status_code == 409
     ballot = await client.put(f"/api/v1/rounds/{round_['id']}/ballot", json={"approvals": []}, headers=giver.headers)
     assert ballot.status_code == 409
+
+
+async def test_promises_never_received_draw_nothing_from_the_pool(
+    client: Client, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Ten fresh accounts each promising 1 € drew 90 € from the pool; now only money received counts, and
+    withdrawing the promises after the close changes nothing, since nothing was matched for them."""
+    stage = await call_with_projects(client, session, [60_000])
+    (project,) = stage["projects"]
+    round_ = await create_round(client, stage, rule="quadratic", budget_cents=100_000)
+    socks = [await factories.api_user(client, f"Prête-nom{i}") for i in range(10)]
+    promises = [await _pledge(client, sock, project, 100) for sock in socks]
+    for pledge_id in promises[:3]:
+        await _confirm(client, stage["lead"], pledge_id)
+    # Three received euros: (3 × √1 €)² − 3 € = 6 €; the seven promises count for nothing.
+    await _estimate_is(client, round_["id"], {project: 600})
+    assert (
+        await client.post(f"/api/v1/rounds/{round_['id']}/close", headers=stage["mayor"].headers)
+    ).status_code == 200
+    # Received after the close: too late to be matched.
+    await _confirm(client, stage["lead"], promises[3])
+    for sock, pledge_id in zip(socks[4:], promises[4:], strict=True):
+        assert (await client.delete(f"/api/v1/pledges/{pledge_id}", headers=sock.headers)).status_code == 200
+    result = await published_result(client, round_["id"])
+    assert result["lines"][0]["allocated_cents"] == 600 and result["voter_count"] == 3
+    async with sessionmaker() as again:
+        round_row = await again.get(Round, round_["id"])
+        assert round_row is not None
+        assert (await services.result_inputs(again, round_row)).fingerprint() == result["fingerprint"]

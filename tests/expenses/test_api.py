@@ -42,7 +42,8 @@ async def stage(client: Client, session: AsyncSession) -> dict[str, Any]:
     await session.commit()
     member = await factories.api_user(client, "Membre")
     await factories.member(client, member, project["id"])
-    await factories.received_money(client, await factories.api_user(client, "Donatrice"), project, 100_000)
+    donor = await factories.api_user(client, "Donatrice")
+    await factories.received_money(client, donor, project, 100_000, receiver=lead)
     return {
         "project": project,
         "lead": lead,
@@ -185,8 +186,9 @@ async def test_several_approvals_need_distinct_members_and_a_lead(
         f"/api/v1/projects/{project_id}", json={"approvals_required": 2}, headers=stage["lead"].headers
     )
     assert changed.status_code == 200, changed.text
-    third = await factories.api_user(client, "Troisième")
+    third, fourth = await factories.api_user(client, "Troisième"), await factories.api_user(client, "Quatrième")
     await factories.member(client, third, project_id)
+    await factories.member(client, fourth, project_id)
     expense = await factories.expense(client, stage["member"], project_id)
     assert expense["approvals_missing"] == 2
     first = await _post(client, f"/expenses/{expense['id']}/approve", third)
@@ -194,8 +196,6 @@ async def test_several_approvals_need_distinct_members_and_a_lead(
     early = await _post(client, f"/expenses/{expense['id']}/pay", stage["lead"])
     assert early.status_code == 409 and "il manque 1 approbation d'un porteur du projet" in early.json()["detail"]
     # The second approval cannot be another member's: one of the two must be a lead's.
-    fourth = await factories.api_user(client, "Quatrième")
-    await factories.member(client, fourth, project_id)
     refused = await _post(client, f"/expenses/{expense['id']}/approve", fourth)
     assert refused.status_code == 403 and "porteur du projet" in refused.json()["detail"]
     second = await _post(client, f"/expenses/{expense['id']}/approve", stage["lead"])
@@ -206,6 +206,24 @@ async def test_several_approvals_need_distinct_members_and_a_lead(
     )
     assert too_high.status_code == 400 and "approvals_required" in too_high.text
     assert await _count(session, ExpenseApproval) == 2
+
+
+async def test_members_who_joined_after_the_expense_have_no_say(
+    client: Client, stage: dict[str, Any], session: AsyncSession
+) -> None:
+    """Accounts brought in once an expense is reported cannot approve it: sock accounts get no say."""
+    project_id = stage["project"]["id"]
+    expense = await factories.expense(client, stage["lead"], project_id)
+    for name in ("Prête-nom", "Faux-nez"):
+        sock = await factories.api_user(client, name)
+        await factories.member(client, sock, project_id)
+        refused = await _post(client, f"/expenses/{expense['id']}/approve", sock)
+        assert refused.status_code == 403 and "après la déclaration" in refused.json()["detail"]
+    assert await _count(session, ExpenseApproval) == 0
+    early = await _post(client, f"/expenses/{expense['id']}/pay", stage["lead"])
+    assert early.status_code == 409
+    approved = await _post(client, f"/expenses/{expense['id']}/approve", stage["colead"])
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
 
 
 async def test_overspending_is_refused_with_what_is_available(

@@ -28,7 +28,8 @@ async def _stage(client: Client, session: AsyncSession) -> dict[str, Any]:
     project = await factories.project(client, lead, call["id"])
     member = await factories.api_user(client, "Membre")
     await factories.member(client, member, project["id"])
-    await factories.received_money(client, await factories.api_user(client, "Donatrice"), project, 100_000)
+    donor = await factories.api_user(client, "Donatrice")
+    await factories.received_money(client, donor, project, 100_000, receiver=lead)
     return {"lead": lead, "member": member, "project": project}
 
 

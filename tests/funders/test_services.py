@@ -69,6 +69,7 @@ async def test_the_authority_is_the_first_funder_of_its_pool(client: Client, ses
 async def test_pay_out_splits_among_funders_respecting_rules_and_caps(client: Client, session: AsyncSession) -> None:
     setup = await _call_with_projects(session, client)
     call_id, mayor = setup["call"]["id"], setup["mayor"]
+    treasurer = await factories.api_user(client, "Trésorière")
     foundation = await _organization(session, "Fondation du Val", OrganizationKind.FONDATION)
     # The foundation funds associations only, at most 50 % of a project's budget.
     added = await add_funder(
@@ -85,8 +86,11 @@ async def test_pay_out_splits_among_funders_respecting_rules_and_caps(client: Cl
     await update_funder(
         session, actor=mayor, challenge_id=call_id, funder_id=authority.id, data=FunderUpdate(max_cents=100_000)
     )
-    for funder_id in (authority.id, added.id):
-        await mark_received(session, actor=mayor, challenge_id=call_id, funder_id=funder_id)
+    # Each contribution is marked received by its own organization: the mayor for the pool, the
+    # foundation's treasurer for the foundation's.
+    await accounts.add_organization_admin(session, actor=None, organization_id=foundation, email=treasurer.email)
+    await mark_received(session, actor=mayor, challenge_id=call_id, funder_id=authority.id)
+    await mark_received(session, actor=await _user(session, treasurer.email), challenge_id=call_id, funder_id=added.id)
 
     grants = [
         Grant(project_id=setup["associative"], cents=200_000, divisible=False, purpose="allocation"),

@@ -24,7 +24,8 @@ async def stage(client: Client, session: AsyncSession) -> dict[str, Any]:
     challenge = await factories.open_challenge(client, mayor)
     lead = await factories.api_user(client, "Porteuse")
     project = await factories.project(client, lead, challenge["id"])
-    return {"lead": lead, "project": project, "donor": await factories.api_user(client, "Donateur")}
+    donor = await factories.api_user(client, "Donateur")
+    return {"mayor": mayor, "lead": lead, "project": project, "donor": donor}
 
 
 async def _pledge(client: Client, stage: dict[str, Any], need: int, **amount: Any) -> dict[str, Any]:
@@ -42,8 +43,8 @@ async def test_confirmed_pledges_move_money_and_time_in_the_ledger(
 ) -> None:
     money = await _pledge(client, stage, 0, amount_cents=12_000)
     hours = await _pledge(client, stage, 1, minutes=150)
-    paid = await client.post(f"/api/v1/pledges/{money['id']}/confirm", headers=stage["donor"].headers)
-    assert paid.status_code == 200 and paid.json()["status"] == "confirmed"
+    received = await client.post(f"/api/v1/pledges/{money['id']}/confirm", headers=stage["lead"].headers)
+    assert received.status_code == 200 and received.json()["status"] == "confirmed"
     # Hours are confirmed by the project's lead, not by the volunteer.
     self_confirmed = await client.post(f"/api/v1/pledges/{hours['id']}/confirm", headers=stage["donor"].headers)
     assert self_confirmed.status_code == 403
@@ -95,3 +96,32 @@ async def test_strangers_cannot_confirm(client: Client, stage: dict[str, Any]) -
     stranger = await factories.api_user(client, "Inconnue")
     assert (await client.post(f"/api/v1/pledges/{money['id']}/confirm", headers=stranger.headers)).status_code == 403
     assert (await client.post("/api/v1/pledges/999999/confirm", headers=stranger.headers)).status_code == 404
+
+
+async def test_a_contributor_cannot_confirm_his_own_money_pledge(client: Client, stage: dict[str, Any]) -> None:
+    money = await _pledge(client, stage, 0, amount_cents=5_000)
+    own = await client.post(f"/api/v1/pledges/{money['id']}/confirm", headers=stage["donor"].headers)
+    assert own.status_code == 403 and "votre propre contribution" in own.json()["detail"]
+    assert (await client.get("/api/v1/me/pledges", headers=stage["donor"].headers)).json()[0]["status"] == "promised"
+    received = await client.post(f"/api/v1/pledges/{money['id']}/confirm", headers=stage["lead"].headers)
+    assert received.status_code == 200 and received.json()["confirmed_by_id"] == stage["lead"].id
+
+
+async def test_a_lead_pledging_to_his_own_project_needs_someone_else_to_confirm(
+    client: Client, stage: dict[str, Any]
+) -> None:
+    """The lead's own money is confirmed by an admin of the call (or another lead), never by himself."""
+    body = {"need_id": stage["project"]["needs"][0]["id"], "kind": "money", "amount_cents": 7_000}
+    pledged = await client.post(
+        f"/api/v1/projects/{stage['project']['id']}/pledges", json=body, headers=stage["lead"].headers
+    )
+    own = await client.post(f"/api/v1/pledges/{pledged.json()['id']}/confirm", headers=stage["lead"].headers)
+    assert own.status_code == 403
+    received = await client.post(f"/api/v1/pledges/{pledged.json()['id']}/confirm", headers=stage["mayor"].headers)
+    assert received.status_code == 200 and received.json()["confirmed_by_id"] == stage["mayor"].id
+
+
+async def test_a_call_admin_confirms_money_but_not_hours(client: Client, stage: dict[str, Any]) -> None:
+    hours = await _pledge(client, stage, 1, minutes=60)
+    refused = await client.post(f"/api/v1/pledges/{hours['id']}/confirm", headers=stage["mayor"].headers)
+    assert refused.status_code == 403

@@ -69,7 +69,7 @@ async def test_deadline_short_of_the_minimum_releases_pledges_once(
     stage = await _project_with_deadline(client, session)
     first = await _pledge(client, stage, 0, 20_000)
     await _pledge(client, stage, 1, 10_000)
-    confirmed = await client.post(f"/api/v1/pledges/{first}/confirm", headers=stage["donors"][0].headers)
+    confirmed = await client.post(f"/api/v1/pledges/{first}/confirm", headers=stage["lead"].headers)
     assert confirmed.status_code == 200
     await _pass_deadline(sessionmaker, stage["project"]["id"])
 
@@ -180,7 +180,7 @@ async def test_money_of_an_unsettled_all_or_nothing_pledge_cannot_be_spent(
         funding_deadline=(utcnow() + timedelta(days=30)).isoformat(),
     )
     donor, member = await factories.api_user(client, "Donatrice"), await factories.api_user(client, "Membre")
-    await factories.received_money(client, donor, project, 20_000)
+    await factories.received_money(client, donor, project, 20_000, receiver=lead)
     await factories.member(client, member, project["id"])
     spending = await factories.expense(client, member, project["id"], amount_cents=20_000)
     assert (await client.post(f"/api/v1/expenses/{spending['id']}/approve", headers=lead.headers)).status_code == 200

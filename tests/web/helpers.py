@@ -43,14 +43,17 @@ async def sign_in(client: Client, email: str, password: str = PASSWORD) -> None:
     assert answer.status_code == 303, answer.text
 
 
-async def person(session: AsyncSession, name: str = "Camille") -> User:
-    """A signed-up person (through the service), who signs in with ``PASSWORD``."""
+async def person(session: AsyncSession, name: str = "Camille", *, verified: bool = True) -> User:
+    """A signed-up person (through the service), who signs in with ``PASSWORD``; ``verified``: their
+    address is verified, as most tests are not about verification."""
     email = f"{name.lower()}.{next(_sequence)}@example.fr"
-    return await accounts.sign_up(session, email=email, password=PASSWORD, name=name)
+    return await accounts.sign_up(session, email=email, password=PASSWORD, name=name, email_verified=verified)
 
 
-async def signed_in_person(client: Client, session: AsyncSession, name: str = "Camille") -> User:
-    user = await person(session, name)
+async def signed_in_person(
+    client: Client, session: AsyncSession, name: str = "Camille", *, verified: bool = True
+) -> User:
+    user = await person(session, name, verified=verified)
     await sign_in(client, user.email)
     return user
 

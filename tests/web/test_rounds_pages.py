@@ -387,6 +387,9 @@ async def test_call_and_round_pages_show_the_estimated_match(client: Client, ses
             headers=giver.headers,
         )
         assert made.status_code == 201
+        # Matched once its lead confirms the money received.
+        received = await client.post(f"/api/v1/pledges/{made.json()['id']}/confirm", headers=stage["lead"].headers)
+        assert received.status_code == 200, received.text
 
     async def estimated() -> bool:
         return bool((await client.get(f"/api/v1/rounds/{round_id}/estimate")).json()["total_cents"] == 20_000)
