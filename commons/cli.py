@@ -49,14 +49,42 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. a container's cpuset), not the machine's."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from commons.web.app import create_app
-
+    if settings.embedded_jobs and args.workers not in (None, 1):
+        # Without Redis the jobs queue lives in the serving process: several processes would each run
+        # their own queue and deadline sweep over one SQLite file, and a page could not see another
+        # process's computation progress.
+        print(
+            "Plusieurs processus web demandent Redis (REDIS_URL) : sans lui, les tâches tournent dans le "
+            "processus web. Lancez `commons serve` sans --workers, ou définissez REDIS_URL.",
+            file=sys.stderr,
+        )
+        return 2
+    workers = args.workers or (1 if settings.embedded_jobs else available_cores())
     mode = "tâches en processus (pas de Redis)" if settings.embedded_jobs else "tâches via Redis"
-    print(f"Commons sur http://{args.host}:{args.port} — {_safe_url(settings.database_url)}, {mode}.")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    print(
+        f"Commons sur http://{args.host}:{args.port} — {_safe_url(settings.database_url)}, {mode}, "
+        f"{workers} processus.",
+        flush=True,
+    )
+    # Each uvicorn worker process builds its own application (and engine) from the environment.
+    uvicorn.run(
+        "commons.web.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        log_level="info",
+    )
     return 0
 
 
@@ -170,6 +198,13 @@ def _safe_url(url: str) -> str:
     return url
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("attendu un nombre entier positif")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="commons", description="Appels à communs et co-budgets.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -177,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="appliquer les migrations et servir l'application web")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="processus web (défaut : un par cœur disponible avec Redis, un seul sans Redis)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="consommer les tâches depuis Redis")

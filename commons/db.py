@@ -54,6 +54,19 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# The execution option that marks an engine's transactions as read-only (see ``read_only``).
+READ_ONLY = "commons_read_only"
+
+
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, for transactions that only read (GET and HEAD requests).
+
+    On SQLite they begin deferred rather than IMMEDIATE, so reads never wait for the write lock;
+    PostgreSQL readers never wait for writers anyway.
+    """
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def create_engine(database_url: str) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30})
@@ -71,10 +84,15 @@ def create_engine(database_url: str) -> AsyncEngine:
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
-            # Take the write lock up front: a deferred transaction that reads and then
-            # writes fails at once (SQLITE_BUSY) when another connection wrote in between.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(connection: Any) -> None:
+            if connection.get_execution_options().get(READ_ONLY):
+                # A reader takes no lock up front: in WAL mode it reads its snapshot while a writer
+                # writes, instead of queueing behind every write transaction.
+                connection.exec_driver_sql("BEGIN")
+            else:
+                # Take the write lock up front: a deferred transaction that reads and then
+                # writes fails at once (SQLITE_BUSY) when another connection wrote in between.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(database_url, pool_pre_ping=True)

@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.conftest import REDIS_URL
+
 
 def commons(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -53,12 +55,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_on_a_fresh_data_directory(tmp_path: Path) -> None:
+def _serve_and_get(data_dir: Path, *args: str, redis_url: str | None = None) -> str:
+    """Start `commons serve`, read the challenge list and the home page, stop it; return what it printed."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env["COMMONS_DATA_DIR"] = str(tmp_path)
+    env["COMMONS_DATA_DIR"] = str(data_dir)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     server = subprocess.Popen(
-        [sys.executable, "-m", "commons.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "commons.cli", "serve", "--port", str(port), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -79,7 +84,25 @@ def test_serve_answers_on_a_fresh_data_directory(tmp_path: Path) -> None:
             assert "Commons" in home.read().decode()
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        output, _ = server.communicate(timeout=30)
+    return output.decode()
+
+
+def test_serve_answers_on_a_fresh_data_directory(tmp_path: Path) -> None:
+    assert "1 processus" in _serve_and_get(tmp_path)
+
+
+def test_serve_with_redis_runs_several_processes(tmp_path: Path) -> None:
+    output = _serve_and_get(tmp_path, "--workers", "2", redis_url=REDIS_URL)
+    assert "2 processus" in output
+    # uvicorn's supervisor reports each worker process it starts.
+    assert output.count("Started server process") == 2, output
+
+
+def test_serve_refuses_several_processes_without_redis(tmp_path: Path) -> None:
+    result = commons(tmp_path, "serve", "--workers", "2")
+    assert result.returncode == 2
+    assert "REDIS_URL" in result.stderr
 
 
 def test_ledger_check_passes_on_a_fresh_ledger(tmp_path: Path) -> None:

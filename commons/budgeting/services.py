@@ -935,10 +935,9 @@ def _line(round_: Round, candidate: Candidate, outcome: Outcome, **extra: Any) -
     } | extra
 
 
-async def _approval_result(session: AsyncSession, round_: Round) -> RoundResult:
+async def _approval_result(round_: Round, inputs: RoundInputs) -> RoundResult:
     """An approval round's result, computed in a thread so the event loop keeps serving (equal shares
     with a completion may take minutes on a large round), its progress reported to the board meanwhile."""
-    inputs = await round_inputs(session, round_)
     reporter = Reporter(round_.id, show_share=not inputs.college_weights)
     try:
         allocation = await asyncio.to_thread(allocate, inputs, reporter)
@@ -972,8 +971,7 @@ async def _approval_result(session: AsyncSession, round_: Round) -> RoundResult:
     )
 
 
-async def _matching_result(session: AsyncSession, round_: Round) -> RoundResult:
-    inputs = await matching_inputs(session, round_)
+def _matching_result(round_: Round, inputs: MatchingInputs) -> RoundResult:
     outcome = match(inputs)
     given = {project: sum(people.values()) for project, people in inputs.contributions().items()}
     people = len({person for _, person, _ in inputs.gifts})
@@ -996,8 +994,7 @@ async def _matching_result(session: AsyncSession, round_: Round) -> RoundResult:
     )
 
 
-async def _wallet_result(session: AsyncSession, round_: Round) -> RoundResult:
-    inputs = await wallet_inputs(session, round_)
+def _wallet_result(round_: Round, inputs: WalletInputs) -> RoundResult:
     full, outcome = allocate_from_wallets(inputs)
     count, envelopes = len(inputs.participants), inputs.envelopes()
     if envelopes:
@@ -1035,17 +1032,40 @@ async def computing_progress(round_: Round) -> RoundProgress | None:
     return await asyncio.to_thread(current_board().read, round_.id)
 
 
+class StaleResult(Exception):
+    """A result computed from inputs that changed before it could be stored: it is computed again."""
+
+
 async def compute_result(session: AsyncSession, event: OutboxEvent) -> None:
-    """The allocation consumer: compute and store a closed round's result (once), by its rule."""
-    round_ = await session.scalar(select(Round).where(Round.id == event.payload["round_id"]).with_for_update(of=Round))
+    """The allocation consumer: compute and store a closed round's result (once), by its rule.
+
+    No lock is held while the rule runs (equal shares may take minutes): the inputs are read and that
+    transaction ends; the result is stored in a short transaction that checks the round is still closed
+    and unpublished and its inputs unchanged. Inputs that changed meanwhile raise ``StaleResult``, so the
+    actor's retry computes again from the new ones.
+    """
+    round_id = event.payload["round_id"]
+    round_ = await session.scalar(select(Round).where(Round.id == round_id))
     if round_ is None or round_.status != RoundStatus.CLOSED:
         return
-    if round_.rule.is_matching:
-        result = await _matching_result(session, round_)
-    elif round_.rule == RoundRule.WALLETS:
-        result = await _wallet_result(session, round_)
+    inputs = await result_inputs(session, round_)
+    # Only reads so far (the event's processing is recorded with the result, below): ending this
+    # transaction releases what it holds (on SQLite, the write lock) for the computation's duration.
+    await session.commit()
+    if isinstance(inputs, MatchingInputs):
+        result = _matching_result(round_, inputs)
+    elif isinstance(inputs, WalletInputs):
+        result = _wallet_result(round_, inputs)
     else:
-        result = await _approval_result(session, round_)
+        result = await _approval_result(round_, inputs)
+    round_ = await session.scalar(
+        select(Round).where(Round.id == round_id).with_for_update(of=Round).execution_options(populate_existing=True)
+    )
+    if round_ is None or round_.status != RoundStatus.CLOSED:
+        # Published by another delivery meanwhile, or gone: that outcome stands.
+        return
+    if (await result_inputs(session, round_)).fingerprint() != result.fingerprint:
+        raise StaleResult(f"the inputs of round {round_id} changed while its result was computed")
     result.round_id = round_.id
     result.rule = round_.rule.value
     result.rule_version = RULE_VERSION

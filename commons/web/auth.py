@@ -18,10 +18,18 @@ from commons.accounts.models import User
 from commons.accounts.services import get_user, user_for_token
 from commons.errors import NotAuthenticated
 
+# Requests that change nothing (RFC 9110 safe methods our routes answer).
+READ_METHODS = frozenset({"GET", "HEAD"})
 
-async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
-    """One session per request; whatever a failed use case left uncommitted is rolled back on close."""
-    async with state.runtime.sessionmaker() as session:
+
+async def provide_db(request: Request[Any, Any, State], state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request; whatever a failed use case left uncommitted is rolled back on close.
+
+    GET and HEAD get a read-only session, so on SQLite they read alongside writers rather than after them.
+    """
+    runtime = state.runtime
+    sessionmaker = runtime.read_sessionmaker if request.method in READ_METHODS else runtime.sessionmaker
+    async with sessionmaker() as session:
         yield session
 
 

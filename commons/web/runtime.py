@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from commons.budgeting.progress import install_board
 from commons.budgeting.services import close_due_rounds
-from commons.db import create_engine, create_sessionmaker
+from commons.db import create_engine, create_sessionmaker, read_only
 from commons.pledges.settlement import settle_due_projects
 from commons.settings import Settings
 from workers.broker import build_broker, start_worker
@@ -31,6 +31,7 @@ class Runtime:
         self.settings = settings
         self.engine: AsyncEngine | None = None
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self._read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self.broker: dramatiq.Broker | None = None
         self.worker: dramatiq.Worker | None = None
         self.relay: Relay | None = None
@@ -44,11 +45,19 @@ class Runtime:
             raise RuntimeError("the application is not started")
         return self._sessionmaker
 
+    @property
+    def read_sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for requests that only read (GET, HEAD): on SQLite they do not wait for the write lock."""
+        if self._read_sessionmaker is None:
+            raise RuntimeError("the application is not started")
+        return self._read_sessionmaker
+
     async def start(self) -> None:
         self.engine = create_engine(self.settings.database_url)
         # A session class of our own, so the commit hook below sees this process's web sessions only.
         web_session: type[Session] = type("WebSession", (Session,), {})
         self._sessionmaker = create_sessionmaker(self.engine, web_session)
+        self._read_sessionmaker = create_sessionmaker(read_only(self.engine), web_session)
         # Before the in-process worker starts: its computations report where the pages read.
         install_board(self.settings)
         self.broker = build_broker(self.settings)
