@@ -13,6 +13,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from commons.pledges.currencies import LocalCurrency, local_currencies_from_env
@@ -31,6 +32,10 @@ class Settings:
     valuation: ValuationTable = DEFAULT_VALUATION
     # Local currencies money may be pledged in, pegged 1:1 to the euro: see commons.pledges.currencies.
     local_currencies: tuple[LocalCurrency, ...] = ()
+    # How long the relay waits for an event's consumers to record it before sending it again, and how many
+    # times it sends it again (COMMONS_REDELIVERY_DELAY in seconds, COMMONS_REDELIVERY_ATTEMPTS).
+    redelivery_delay: timedelta = timedelta(seconds=30)
+    redelivery_attempts: int = 5
 
     @property
     def embedded_jobs(self) -> bool:
@@ -88,4 +93,6 @@ def load_settings() -> Settings:
         debug=os.environ.get("COMMONS_DEBUG", "") in ("1", "true", "yes"),
         valuation=valuation_from_env(os.environ),
         local_currencies=local_currencies_from_env(os.environ),
+        redelivery_delay=timedelta(seconds=float(os.environ.get("COMMONS_REDELIVERY_DELAY", "30"))),
+        redelivery_attempts=int(os.environ.get("COMMONS_REDELIVERY_ATTEMPTS", "5")),
     )
