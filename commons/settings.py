@@ -12,10 +12,11 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from commons.db import DatabaseTimeouts
 from commons.pledges.currencies import LocalCurrency, local_currencies_from_env
 from commons.resources.valuation import DEFAULT_VALUATION, ValuationTable, valuation_from_env
 
@@ -36,6 +37,9 @@ class Settings:
     # times it sends it again (COMMONS_REDELIVERY_DELAY in seconds, COMMONS_REDELIVERY_ATTEMPTS).
     redelivery_delay: timedelta = timedelta(seconds=30)
     redelivery_attempts: int = 5
+    # How long PostgreSQL may keep a request waiting (COMMONS_DB_CONNECT_TIMEOUT, COMMONS_DB_STATEMENT_TIMEOUT,
+    # COMMONS_DB_POOL_TIMEOUT, in seconds) before it is answered 503.
+    database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
 
     @property
     def embedded_jobs(self) -> bool:
@@ -80,6 +84,15 @@ def _secret_key(data_dir: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
+def _database_timeouts() -> DatabaseTimeouts:
+    default = DatabaseTimeouts()
+    return DatabaseTimeouts(
+        connect=float(os.environ.get("COMMONS_DB_CONNECT_TIMEOUT", default.connect)),
+        statement=float(os.environ.get("COMMONS_DB_STATEMENT_TIMEOUT", default.statement)),
+        pool=float(os.environ.get("COMMONS_DB_POOL_TIMEOUT", default.pool)),
+    )
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("COMMONS_DATA_DIR", "./var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -95,4 +108,5 @@ def load_settings() -> Settings:
         local_currencies=local_currencies_from_env(os.environ),
         redelivery_delay=timedelta(seconds=float(os.environ.get("COMMONS_REDELIVERY_DELAY", "30"))),
         redelivery_attempts=int(os.environ.get("COMMONS_REDELIVERY_ATTEMPTS", "5")),
+        database_timeouts=_database_timeouts(),
     )

@@ -45,7 +45,7 @@ class Runtime:
         return self._sessionmaker
 
     async def start(self) -> None:
-        self.engine = create_engine(self.settings.database_url)
+        self.engine = create_engine(self.settings.database_url, self.settings.database_timeouts)
         # A session class of our own, so the commit hook below sees this process's web sessions only.
         web_session: type[Session] = type("WebSession", (Session,), {})
         self._sessionmaker = create_sessionmaker(self.engine, web_session)

@@ -115,7 +115,8 @@ async def test_events_lost_with_the_broker_queue_are_applied_exactly_once(
             events = list(await check.scalars(select(OutboxEvent)))
             expected = sum(len(subscribers(e.type)) for e in events)
             assert await check.scalar(select(func.count()).select_from(ProcessedEvent)) == expected
-            assert all(e.deliveries == 2 for e in events if subscribers(e.type))
+            # Sent again at least once (more if the worker was slow to apply the first copies).
+            assert all(e.deliveries >= 2 for e in events if subscribers(e.type))
         notes = (await client.get("/api/v1/me/notifications", headers=lead.headers)).json()
         assert len([n for n in notes if "42 €" in n["message"]]) == 1, notes
         need = (await client.get(f"/api/v1/projects/{project['id']}")).json()["needs"][0]
