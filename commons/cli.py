@@ -34,7 +34,7 @@ def _run_with_session(settings: Settings, use_case: Callable[[AsyncSession], Awa
     from commons.db import create_engine, create_sessionmaker
 
     async def run() -> T:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, settings.database_timeouts)
         try:
             async with create_sessionmaker(engine)() as session:
                 return await use_case(session)

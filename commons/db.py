@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,7 +68,31 @@ def read_only(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+@dataclass(frozen=True, slots=True)
+class DatabaseTimeouts:
+    """How long, in seconds, PostgreSQL may keep a request waiting before it fails (and answers 503).
+
+    Without them, a database that stops answering holds every request until the kernel gives up on the
+    connection: minutes, with the pool exhausted meanwhile.
+
+    Parameters:
+      connect: to open a connection.
+      statement: for one statement, enforced by the server (``statement_timeout``).
+      pool: to get a connection from the pool when all are in use.
+    """
+
+    connect: float = 5.0
+    statement: float = 10.0
+    pool: float = 5.0
+
+    @property
+    def command(self) -> float:
+        """The client's own bound on a statement, for a server that no longer answers at all: a little
+        longer than ``statement``, so a live server reports its own timeout first."""
+        return self.statement + 2.0
+
+
+def create_engine(database_url: str, timeouts: DatabaseTimeouts | None = None) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30})
 
@@ -95,7 +120,17 @@ def create_engine(database_url: str) -> AsyncEngine:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(database_url, pool_pre_ping=True)
+    timeouts = timeouts or DatabaseTimeouts()
+    return create_async_engine(
+        database_url,
+        pool_pre_ping=True,
+        pool_timeout=timeouts.pool,
+        connect_args={
+            "timeout": timeouts.connect,
+            "command_timeout": timeouts.command,
+            "server_settings": {"statement_timeout": str(round(timeouts.statement * 1000))},
+        },
+    )
 
 
 def create_sessionmaker(

@@ -15,8 +15,10 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from commons.db import DatabaseTimeouts
 from commons.pledges.currencies import LocalCurrency, local_currencies_from_env
 from commons.resources.valuation import DEFAULT_VALUATION, ValuationTable, valuation_from_env
 
@@ -52,6 +54,13 @@ class Settings:
     valuation: ValuationTable = DEFAULT_VALUATION
     # Local currencies money may be pledged in, pegged 1:1 to the euro: see commons.pledges.currencies.
     local_currencies: tuple[LocalCurrency, ...] = ()
+    # How long the relay waits for an event's consumers to record it before sending it again, and how many
+    # times it sends it again (COMMONS_REDELIVERY_DELAY in seconds, COMMONS_REDELIVERY_ATTEMPTS).
+    redelivery_delay: timedelta = timedelta(seconds=30)
+    redelivery_attempts: int = 5
+    # How long PostgreSQL may keep a request waiting (COMMONS_DB_CONNECT_TIMEOUT, COMMONS_DB_STATEMENT_TIMEOUT,
+    # COMMONS_DB_POOL_TIMEOUT, in seconds) before it is answered 503.
+    database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
 
     @property
     def embedded_jobs(self) -> bool:
@@ -128,6 +137,15 @@ def _secret_key(data_dir: Path, *, production: bool) -> Secret:
         return parse_secret_key(path.read_text())
 
 
+def _database_timeouts() -> DatabaseTimeouts:
+    default = DatabaseTimeouts()
+    return DatabaseTimeouts(
+        connect=float(os.environ.get("COMMONS_DB_CONNECT_TIMEOUT", default.connect)),
+        statement=float(os.environ.get("COMMONS_DB_STATEMENT_TIMEOUT", default.statement)),
+        pool=float(os.environ.get("COMMONS_DB_POOL_TIMEOUT", default.pool)),
+    )
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("COMMONS_DATA_DIR", "./var")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -143,4 +161,7 @@ def load_settings() -> Settings:
         debug=os.environ.get("COMMONS_DEBUG", "") in ("1", "true", "yes"),
         valuation=valuation_from_env(os.environ),
         local_currencies=local_currencies_from_env(os.environ),
+        redelivery_delay=timedelta(seconds=float(os.environ.get("COMMONS_REDELIVERY_DELAY", "30"))),
+        redelivery_attempts=int(os.environ.get("COMMONS_REDELIVERY_ATTEMPTS", "5")),
+        database_timeouts=_database_timeouts(),
     )

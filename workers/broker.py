@@ -21,7 +21,7 @@ def build_broker(settings: Settings) -> dramatiq.Broker:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())
     # Declared after AsyncIO, so its "after" hooks (run in reverse order) see the event loop running.
-    broker.add_middleware(DatabaseMiddleware(settings.database_url))
+    broker.add_middleware(DatabaseMiddleware(settings.database_url, settings.database_timeouts))
     declare_actors(broker)
     return broker
 

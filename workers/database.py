@@ -12,7 +12,7 @@ from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware import Middleware
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from commons.db import create_engine, create_sessionmaker
+from commons.db import DatabaseTimeouts, create_engine, create_sessionmaker
 
 _engine: AsyncEngine | None = None
 _sessionmaker: async_sessionmaker[AsyncSession] | None = None
@@ -27,12 +27,13 @@ def sessionmaker() -> async_sessionmaker[AsyncSession]:
 class DatabaseMiddleware(Middleware):
     """Creates the worker's engine when it boots and disposes of it when it stops."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, timeouts: DatabaseTimeouts | None = None) -> None:
         self.database_url = database_url
+        self.timeouts = timeouts
 
     def after_worker_boot(self, broker: Any, worker: Any) -> None:
         global _engine, _sessionmaker
-        _engine = create_engine(self.database_url)
+        _engine = create_engine(self.database_url, self.timeouts)
         _sessionmaker = create_sessionmaker(_engine)
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:

@@ -12,7 +12,7 @@ from commons.db import Base, UTCDateTime, utcnow
 
 
 class OutboxEvent(Base):
-    """A domain event, committed with the change it describes; ``published_at`` is set by the relay."""
+    """A domain event, committed with the change it describes; the delivery columns are the relay's."""
 
     __tablename__ = "outbox_event"
 
@@ -22,6 +22,10 @@ class OutboxEvent(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # How many times the relay sent it, and when to check that every subscribed consumer recorded it
+    # (empty once they all did, or once the relay gave up): the broker may lose a queued message.
+    deliveries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class ProcessedEvent(Base):

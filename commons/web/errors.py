@@ -10,7 +10,8 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy import exc as sa_exc
 
 from commons.errors import DomainError, NotAuthenticated
 from commons.web.forms import safe_next
@@ -30,16 +31,33 @@ def _after_login(request: Request[Any, Any, Any]) -> str:
     return safe_next(referer.path if referer.netloc in ("", request.url.netloc) else None)
 
 
-def _answer(request: Request[Any, Any, Any], status_code: int, message: str, extra: object = None) -> Response[Any]:
+# Seconds a client is asked to wait when the database is unavailable: about what a restart takes.
+RETRY_AFTER_SECONDS = 5
+
+
+def _answer(
+    request: Request[Any, Any, Any],
+    status_code: int,
+    message: str,
+    extra: object = None,
+    headers: dict[str, str] | None = None,
+) -> Response[Any]:
+    headers = dict(headers or {})
     if _is_api(request):
         body: dict[str, object] = {"status_code": status_code, "detail": message}
         if extra:
             body["extra"] = extra
-        headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+        if status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
     if status_code == 401:
         return Redirect(f"/login?next={quote(_after_login(request))}")
-    return Template("error.html", context={"status_code": status_code, "message": message}, status_code=status_code)
+    return Template(
+        "error.html",
+        context={"status_code": status_code, "message": message},
+        status_code=status_code,
+        headers=headers,
+    )
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -59,7 +77,28 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return _answer(request, exc.status_code, messages.get(exc.status_code, exc.detail))
 
 
+def _database_unavailable(exc: Exception) -> bool:
+    """Whether the failure is the database (or the network to it) not answering, rather than a bug.
+
+    A server that refuses connections surfaces as an ``OSError`` or an ``OperationalError``, one that
+    stopped answering as a ``TimeoutError`` (connect or command timeout, the pool's own timeout), a
+    connection lost in the middle as an invalidated ``DBAPIError``.
+    """
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return isinstance(exc, TimeoutError | ConnectionError | sa_exc.TimeoutError)
+
+
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _database_unavailable(exc):
+        # A known, passing condition: one line in the log, and an answer that says when to come back.
+        logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        return _answer(
+            request,
+            HTTP_503_SERVICE_UNAVAILABLE,
+            "Service momentanément indisponible : réessayez dans quelques secondes.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _answer(request, HTTP_500_INTERNAL_SERVER_ERROR, "Erreur interne : l'équipe est prévenue.")
 

@@ -19,7 +19,7 @@ from commons.db import create_engine, create_sessionmaker, read_only
 from commons.pledges.settlement import settle_due_projects
 from commons.settings import Settings
 from workers.broker import build_broker, start_worker
-from workers.relay import Relay
+from workers.relay import Redelivery, Relay
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Runtime:
         return self._read_sessionmaker
 
     async def start(self) -> None:
-        self.engine = create_engine(self.settings.database_url)
+        self.engine = create_engine(self.settings.database_url, self.settings.database_timeouts)
         # A session class of our own, so the commit hook below sees this process's web sessions only.
         web_session: type[Session] = type("WebSession", (Session,), {})
         self._sessionmaker = create_sessionmaker(self.engine, web_session)
@@ -64,7 +64,11 @@ class Runtime:
         if self.settings.embedded_jobs:
             # No Redis: the stub broker's queue is consumed by a worker in this process.
             self.worker = start_worker(self.broker, threads=1)
-        self.relay = Relay(self._sessionmaker, self.broker)
+        self.relay = Relay(
+            self._sessionmaker,
+            self.broker,
+            redelivery=Redelivery(self.settings.redelivery_delay, self.settings.redelivery_attempts),
+        )
         relay = self.relay
 
         def _wake_relay(_session: Any) -> None:

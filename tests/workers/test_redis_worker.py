@@ -2,57 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
-import redis
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.settings import Settings
 from commons.web.app import create_app
 from tests import factories
-from tests.conftest import REDIS_URL, eventually
-
-
-@pytest.fixture
-def redis_settings(settings: Settings) -> Iterator[Settings]:
-    if not settings.database_url.startswith("postgresql"):
-        pytest.skip("the Redis deployment runs on PostgreSQL; SQLite runs its jobs in-process")
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield replace(settings, redis_url=REDIS_URL)
-    connection.flushdb()
+from tests.conftest import eventually
+from tests.workers.processes import worker_process as run_worker
 
 
 @pytest.fixture
 def worker_process(redis_settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    env = os.environ | {
-        "DATABASE_URL": redis_settings.database_url,
-        "REDIS_URL": REDIS_URL,
-        "COMMONS_DATA_DIR": str(redis_settings.data_dir),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "commons.cli", "worker", "--threads", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    # Measure delivery, not start-up: wait for the worker to say it consumes.
-    assert process.stdout is not None
-    output = ""
-    while "Worker démarré" not in output:
-        line = process.stdout.readline().decode()
-        assert line, f"the worker exited: {output}"
-        output += line
-    yield process
-    process.terminate()
-    output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output.decode()
+    with run_worker(redis_settings) as process:
+        yield process
 
 
 async def test_separate_worker_process_updates_totals_from_redis(
