@@ -1135,6 +1135,26 @@ def _pabulib_date(text: str | None, default: datetime) -> datetime:
         return default
 
 
+# Bounds of an imported vote, far above the largest pabulib instances (Warsaw, Łódź: a few hundred
+# projects, some 100,000 voters, budgets of tens of millions) and far below what the BIGINT columns
+# and the allocation rules can hold: beyond them a file is an attack or a mistake.
+MAX_IMPORTED_UNITS = 10**10
+MAX_IMPORTED_PROJECTS = 5_000
+MAX_IMPORTED_VOTERS = 1_000_000
+
+
+def _check_import_bounds(instance: PabulibInstance) -> None:
+    if len(instance.projects) > MAX_IMPORTED_PROJECTS:
+        raise InvalidInput(f"Fichier pabulib trop grand : plus de {MAX_IMPORTED_PROJECTS} projets.")
+    if len(instance.voters) > MAX_IMPORTED_VOTERS:
+        raise InvalidInput(f"Fichier pabulib trop grand : plus de {MAX_IMPORTED_VOTERS} votants.")
+    if instance.budget > MAX_IMPORTED_UNITS:
+        raise InvalidInput(f"Budget trop grand : {instance.budget} (au plus {MAX_IMPORTED_UNITS}).")
+    for entry in instance.projects:
+        if entry.cost > MAX_IMPORTED_UNITS:
+            raise InvalidInput(f"Coût trop grand pour le projet {entry.id} : au plus {MAX_IMPORTED_UNITS}.")
+
+
 async def import_round(session: AsyncSession, *, actor: User, challenge_id: int, data: RoundImport) -> Round:
     """Bring a vote held elsewhere into a call: its projects, a closed round and its anonymized ballots.
 
@@ -1155,6 +1175,7 @@ async def import_round(session: AsyncSession, *, actor: User, challenge_id: int,
         raise InvalidInput(f"Fichier pabulib invalide : {error}") from None
     if not instance.projects:
         raise InvalidInput("Le fichier ne contient aucun projet.")
+    _check_import_bounds(instance)
     source = instance.meta.get("description", "un fichier pabulib")
     projects = {
         entry.id: Project(

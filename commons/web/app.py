@@ -28,6 +28,7 @@ from commons.resources.routes import RevenueApi
 from commons.settings import Settings, load_settings
 from commons.web.auth import provide_api_user, provide_db, provide_page_user
 from commons.web.errors import EXCEPTION_HANDLERS
+from commons.web.input_guard import guard_input
 from commons.web.pages import PAGE_HANDLERS
 from commons.web.runtime import Runtime
 from commons.web.security import add_security_headers
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db": Provide(provide_db)},
         middleware=[session_config.middleware],
         before_send=[add_security_headers],
+        before_request=guard_input,
         csrf_config=CSRFConfig(
             secret=settings.signing_key("csrf").hex(),
             cookie_name="commons_csrf",
