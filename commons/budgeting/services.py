@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
 from commons.accounts.services import administered_kinds, administered_organizations, is_organization_admin
+from commons.budgeting.anonymity import MIN_COLLEGE_VOTERS, exported_colleges
 from commons.budgeting.compute import (
     CENTS,
     RULE_VERSION,
@@ -1075,7 +1076,8 @@ async def export_round(session: AsyncSession, *, round_id: int, viewer: User | N
     """The published round as a pabulib `.pb` file, so anyone can recompute its result with other tools.
 
     Ballots are anonymized (sorted by content, numbered from 1; the voter's college is kept since
-    it sets their weight); amounts are written in euro cents, as Commons computes them.
+    it sets their weight, but colleges of fewer than 5 voters are merged: ``exported_colleges``);
+    amounts are written in euro cents, as Commons computes them.
     """
     round_ = await get_round(session, round_id, viewer=viewer)
     if not round_.rule.is_approval:
@@ -1105,9 +1107,15 @@ async def export_round(session: AsyncSession, *, round_id: int, viewer: User | N
         meta["max_length"] = str(round_.max_choices)
     if round_.max_ballot_cents is not None:
         meta["max_sum_cost"] = str(round_.max_ballot_cents)
-    if inputs.college_weights:
-        meta["college_weights"] = ",".join(f"{name}:{w}" for name, w in sorted(inputs.college_weights.items()))
-    ballots = sorted((sorted(approved, key=int), college or "") for approved, college in inputs.ballots)
+    # A college of fewer than MIN_COLLEGE_VOTERS would point at its voters' ballots: see anonymity.
+    colleges = exported_colleges([college for _, college in inputs.ballots], inputs.college_weights)
+    if colleges.weights:
+        meta["college_weights"] = ",".join(f"{name}:{w}" for name, w in sorted(colleges.weights.items()))
+        meta["college_min_voters"] = str(MIN_COLLEGE_VOTERS)
+    ballots = sorted(
+        (sorted(approved, key=int), college or "")
+        for (approved, _), college in zip(inputs.ballots, colleges.of_ballots, strict=True)
+    )
     instance = PabulibInstance(
         meta=meta,
         projects=[
