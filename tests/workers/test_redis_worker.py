@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commons.settings import Settings
 from commons.web.app import create_app
 from tests import factories
-from tests.conftest import REDIS_URL, eventually
+from tests.conftest import REDIS_URL, TEST_SECRET_KEY, eventually
 
 
 @pytest.fixture
@@ -35,6 +35,8 @@ def worker_process(redis_settings: Settings) -> Iterator[subprocess.Popen[bytes]
         "DATABASE_URL": redis_settings.database_url,
         "REDIS_URL": REDIS_URL,
         "COMMONS_DATA_DIR": str(redis_settings.data_dir),
+        # On PostgreSQL the key must come from the environment.
+        "COMMONS_SECRET_KEY": TEST_SECRET_KEY.reveal().hex(),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "commons.cli", "worker", "--threads", "2"],
