@@ -57,6 +57,12 @@ async def test_an_impossible_id_in_any_path_is_404(
     assert {route: status for route, status in answers.items() if status != 404} == {}
 
 
+async def test_an_impossible_id_in_a_query_is_a_400(client: Client) -> None:
+    answer = await client.get(f"/api/v1/challenges?territory_id={2**63}")
+    assert answer.status_code == 400, answer.text
+    assert "territory_id" in answer.text
+
+
 async def test_json_nested_100000_deep_is_a_400(client: Client) -> None:
     actor = await factories.api_user(client)
     deep = "[" * 100_000 + "]" * 100_000

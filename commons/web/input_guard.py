@@ -1,7 +1,7 @@
 """One check of every request's input before any handler sees it: hostile input gets a 4xx, not a 500.
 
 - An integer id in the path that no row can have (PostgreSQL's INTEGER stops at 2^31 - 1) is a 404:
-  sent to the database it would overflow the column's type.
+  sent to the database it would overflow the column's type. In the query (``territory_id=``), a 400.
 - A JSON body is decoded strictly against the handler's schema: ``"100"`` is not an integer (Litestar
   converts leniently, which forms need but JSON must not get), and nesting too deep for the decoder
   is refused instead of raising ``RecursionError``.
@@ -34,8 +34,12 @@ async def guard_input(request: Request[Any, Any, Any]) -> None:
     for value in request.path_params.values():
         if isinstance(value, int) and not 0 < value <= MAX_ID:
             raise NotFound(f"Identifiant {value} introuvable.")
-    if "\x00" in request.url.path or any("\x00" in value for _, value in request.query_params.multi_items()):
+    query = list(request.query_params.multi_items())
+    if "\x00" in request.url.path or any("\x00" in value for _, value in query):
         raise InvalidInput(NUL_REFUSED)
+    for name, value in query:
+        if name.endswith("_id") and value.isdigit() and int(value) > MAX_ID:
+            raise InvalidInput(f"« {name} » : identifiant {value} impossible (au plus {MAX_ID}).")
     body = request.route_handler.parsed_fn_signature.parameters.get("data")
     if body is None or not isinstance(body.kwarg_definition, BodyKwarg):
         return
