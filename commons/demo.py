@@ -59,7 +59,8 @@ from commons.resources.services import declare_revenue
 from commons.territories.models import Territory, TerritoryLevel
 from workers.actors import CONSUMERS
 
-DEMO_PASSWORD = "demo-commons-2026"  # noqa: S105 - the documented password of the public demo accounts
+# The documented password of the public demo accounts (README): public on purpose.
+DEMO_PASSWORD = "demo-commons-2026"  # noqa: S105  # nosec B105
 EMAIL_DOMAIN = "demo.commons.fr"
 
 

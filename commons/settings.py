@@ -130,11 +130,32 @@ def _secret_key(data_dir: Path, *, production: bool) -> Secret:
     path = data_dir / "secret_key"
     try:
         return parse_secret_key(path.read_text())
-    except (FileNotFoundError, ValueError):
-        # Missing, or a short key written by an older version: a new strong key (older sessions end).
-        path.write_text(secrets.token_hex(MIN_SECRET_KEY_BYTES))
-        path.chmod(0o600)
-        return parse_secret_key(path.read_text())
+    except FileNotFoundError:
+        _write_new_key(path, replace=False)
+    except ValueError:
+        # A short key written by an older version: replaced by a strong one (its sessions end).
+        _write_new_key(path, replace=True)
+    return parse_secret_key(path.read_text())
+
+
+def _write_new_key(path: Path, *, replace: bool) -> None:
+    """Put a new random key at ``path``, readable by its owner only, never seen half-written.
+
+    Web processes starting together on a fresh data directory all end up with the first one's key.
+    """
+    draft = path.with_name(f"{path.name}.{os.getpid()}.new")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(MIN_SECRET_KEY_BYTES))
+    try:
+        if replace:
+            draft.replace(path)
+        else:
+            os.link(draft, path)  # fails if another process put its key there first
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def _database_timeouts() -> DatabaseTimeouts:

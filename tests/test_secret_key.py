@@ -87,3 +87,11 @@ def test_compose_has_no_default_secret_key() -> None:
     compose = (ROOT / "compose.yaml").read_text()
     assert "COMMONS_SECRET_KEY: ${COMMONS_SECRET_KEY:?" in compose
     assert FORMER_COMPOSE_DEFAULT not in compose
+
+
+def test_a_generated_key_is_never_readable_by_others(environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    key = load_settings().secret_key.reveal()
+    stored = tmp_path / "secret_key"
+    assert stored.stat().st_mode & 0o077 == 0
+    assert bytes.fromhex(stored.read_text()) == key
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no draft left behind

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
 from commons.audit.models import MESSAGE_MAX_LENGTH, AuditEntry
+from commons.expenses.models import Expense
+from commons.expenses.visibility import visible_expenses
 from commons.projects.services import get_project
 
 JOURNAL_LIMIT = 500
@@ -54,12 +56,19 @@ def record(
 async def project_journal(
     session: AsyncSession, project_id: int, *, viewer: User | None, limit: int = JOURNAL_LIMIT
 ) -> list[AuditEntry]:
-    """A project's journal, latest first; public wherever the project is (``NotFound`` otherwise)."""
-    await get_project(session, project_id, viewer=viewer)
+    """A project's journal, latest first; public wherever the project is (``NotFound`` otherwise).
+
+    Entries about an expense show only to those who may see the expense (``visible_expenses``).
+    """
+    project = await get_project(session, project_id, viewer=viewer)
+    shown_expenses = select(Expense.id).where(visible_expenses(project, viewer))
     return list(
         await session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.project_id == project_id)
+            .where(
+                AuditEntry.project_id == project_id,
+                or_(AuditEntry.object_type != "expense", AuditEntry.object_id.in_(shown_expenses)),
+            )
             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
             .limit(limit)
         )

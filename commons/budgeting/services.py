@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
 from commons.accounts.services import administered_kinds, administered_organizations, is_organization_admin
+from commons.budgeting.anonymity import MIN_COLLEGE_VOTERS, exported_colleges
 from commons.budgeting.compute import (
     CENTS,
     RULE_VERSION,
@@ -1120,7 +1121,8 @@ async def export_round(session: AsyncSession, *, round_id: int, viewer: User | N
     """The published round as a pabulib `.pb` file, so anyone can recompute its result with other tools.
 
     Ballots are anonymized (sorted by content, numbered from 1; the voter's college is kept since
-    it sets their weight); amounts are written in euro cents, as Commons computes them.
+    it sets their weight, but colleges of fewer than 5 voters are merged: ``exported_colleges``);
+    amounts are written in euro cents, as Commons computes them.
     """
     round_ = await get_round(session, round_id, viewer=viewer)
     if not round_.rule.is_approval:
@@ -1150,9 +1152,15 @@ async def export_round(session: AsyncSession, *, round_id: int, viewer: User | N
         meta["max_length"] = str(round_.max_choices)
     if round_.max_ballot_cents is not None:
         meta["max_sum_cost"] = str(round_.max_ballot_cents)
-    if inputs.college_weights:
-        meta["college_weights"] = ",".join(f"{name}:{w}" for name, w in sorted(inputs.college_weights.items()))
-    ballots = sorted((sorted(approved, key=int), college or "") for approved, college in inputs.ballots)
+    # A college of fewer than MIN_COLLEGE_VOTERS would point at its voters' ballots: see anonymity.
+    colleges = exported_colleges([college for _, college in inputs.ballots], inputs.college_weights)
+    if colleges.weights:
+        meta["college_weights"] = ",".join(f"{name}:{w}" for name, w in sorted(colleges.weights.items()))
+        meta["college_min_voters"] = str(MIN_COLLEGE_VOTERS)
+    ballots = sorted(
+        (sorted(approved, key=int), college or "")
+        for (approved, _), college in zip(inputs.ballots, colleges.of_ballots, strict=True)
+    )
     instance = PabulibInstance(
         meta=meta,
         projects=[
@@ -1180,6 +1188,26 @@ def _pabulib_date(text: str | None, default: datetime) -> datetime:
         return default
 
 
+# Bounds of an imported vote, far above the largest pabulib instances (Warsaw, Łódź: a few hundred
+# projects, some 100,000 voters, budgets of tens of millions) and far below what the BIGINT columns
+# and the allocation rules can hold: beyond them a file is an attack or a mistake.
+MAX_IMPORTED_UNITS = 10**10
+MAX_IMPORTED_PROJECTS = 5_000
+MAX_IMPORTED_VOTERS = 1_000_000
+
+
+def _check_import_bounds(instance: PabulibInstance) -> None:
+    if len(instance.projects) > MAX_IMPORTED_PROJECTS:
+        raise InvalidInput(f"Fichier pabulib trop grand : plus de {MAX_IMPORTED_PROJECTS} projets.")
+    if len(instance.voters) > MAX_IMPORTED_VOTERS:
+        raise InvalidInput(f"Fichier pabulib trop grand : plus de {MAX_IMPORTED_VOTERS} votants.")
+    if instance.budget > MAX_IMPORTED_UNITS:
+        raise InvalidInput(f"Budget trop grand : {instance.budget} (au plus {MAX_IMPORTED_UNITS}).")
+    for entry in instance.projects:
+        if entry.cost > MAX_IMPORTED_UNITS:
+            raise InvalidInput(f"Coût trop grand pour le projet {entry.id} : au plus {MAX_IMPORTED_UNITS}.")
+
+
 async def import_round(session: AsyncSession, *, actor: User, challenge_id: int, data: RoundImport) -> Round:
     """Bring a vote held elsewhere into a call: its projects, a closed round and its anonymized ballots.
 
@@ -1200,6 +1228,7 @@ async def import_round(session: AsyncSession, *, actor: User, challenge_id: int,
         raise InvalidInput(f"Fichier pabulib invalide : {error}") from None
     if not instance.projects:
         raise InvalidInput("Le fichier ne contient aucun projet.")
+    _check_import_bounds(instance)
     source = instance.meta.get("description", "un fichier pabulib")
     projects = {
         entry.id: Project(

@@ -24,6 +24,7 @@ from commons.events.outbox import EventType, record_event
 from commons.expenses.models import Expense, ExpenseApproval, ExpenseStatus
 from commons.expenses.rules import ApprovalCount, count_approvals, lead_must_approve_next
 from commons.expenses.schemas import ApprovalRead, ExpenseCreate, ExpenseRead
+from commons.expenses.visibility import visible_expenses
 from commons.formatting import format_cents
 from commons.ledger.rules import EUR, AccountKind
 from commons.ledger.services import balance, find_account, open_account, record_transfer
@@ -350,9 +351,7 @@ async def project_expenses(session: AsyncSession, project_id: int, *, viewer: Us
     """A project's expenses, latest first, as ``viewer`` may see them (``NotFound`` if the project is hidden)."""
     project = await get_project(session, project_id, viewer=viewer)
     member = is_member(project, viewer)
-    query = select(Expense).where(Expense.project_id == project.id)
-    if not member:
-        query = query.where(Expense.status == ExpenseStatus.PAID)
+    query = select(Expense).where(visible_expenses(project, viewer))
     expenses = await session.scalars(query.order_by(Expense.created_at.desc(), Expense.id.desc()))
     available = None
     if member:

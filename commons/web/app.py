@@ -27,8 +27,10 @@ from commons.pledges.routes import PledgesApi
 from commons.projects.routes import ProjectsApi
 from commons.resources.routes import RevenueApi
 from commons.settings import Settings, load_settings
+from commons.web.api_docs import BundledSwaggerUI, swagger_ui_files
 from commons.web.auth import provide_api_user, provide_db, provide_page_user
 from commons.web.errors import EXCEPTION_HANDLERS
+from commons.web.input_guard import guard_input
 from commons.web.pages import PAGE_HANDLERS
 from commons.web.runtime import Runtime
 from commons.web.security import add_security_headers
@@ -74,10 +76,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exclude=["/api/"],
     )
     return Litestar(
-        route_handlers=[api, pages, create_static_files_router(path="/static", directories=[STATIC_DIR])],
+        route_handlers=[
+            api,
+            pages,
+            create_static_files_router(path="/static", directories=[STATIC_DIR]),
+            swagger_ui_files(),
+        ],
         dependencies={"db": Provide(provide_db)},
         middleware=[session_config.middleware],
         before_send=[add_security_headers],
+        before_request=guard_input,
         csrf_config=CSRFConfig(
             secret=settings.signing_key("csrf").hex(),
             cookie_name="commons_csrf",
@@ -89,7 +97,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(
             directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=configure_environment
         ),
-        openapi_config=OpenAPIConfig(title="Commons API", version="1.0.0", path="/api/v1/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Commons API", version="1.0.0", path="/api/v1/schema", render_plugins=[BundledSwaggerUI()]
+        ),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],

@@ -253,3 +253,29 @@ async def test_malformed_pabulib_file_is_refused_with_its_line(client: Client, s
     assert response.status_code == 400
     assert "line 3" in response.json()["detail"]
     assert (await client.get(f"/api/v1/challenges/{stage['call']['id']}/projects")).json() == []
+
+
+async def test_the_export_does_not_reveal_the_ballot_of_a_college_of_one(client: Client, session: AsyncSession) -> None:
+    stage = await call_with_projects(client, session, [80_000, 80_000])
+    near, far = stage["projects"]
+    colleges = [
+        {"name": "Habitants", "weight": 1, "kinds": ["habitant"]},
+        {"name": "Collectivités", "weight": 2, "kinds": ["collectivite"]},
+    ]
+    round_ = await create_round(client, stage, rule="greedy", budget_cents=100_000, colleges=colleges)
+    for i in range(5):
+        citizen = await factories.api_user(client, f"Habitant{i}")
+        await client.put(f"/api/v1/rounds/{round_['id']}/ballot", json={"approvals": [near]}, headers=citizen.headers)
+    await client.put(f"/api/v1/rounds/{round_['id']}/ballot", json={"approvals": [far]}, headers=stage["mayor"].headers)
+    await client.post(f"/api/v1/rounds/{round_['id']}/close", headers=stage["mayor"].headers)
+
+    async def published() -> bool:
+        return (await client.get(f"/api/v1/rounds/{round_['id']}/result")).status_code == 200
+
+    await eventually(published)
+    text = (await client.get(f"/api/v1/rounds/{round_['id']}/export.pb")).text
+    exported = loads(text)
+    assert len(exported.voters) == 6
+    # The mayor is the only one in her college: it is named nowhere, so no ballot is hers.
+    assert "Collectivités" not in text
+    assert all("college" not in voter.fields for voter in exported.voters)

@@ -323,3 +323,31 @@ async def test_reject_and_withdraw_close_an_expense(client: Client, stage: dict[
         return any("Porteuse a refusé" in n["message"] and "« Hors budget »" in n["message"] for n in notes)
 
     await eventually(author_told_of_the_refusal)
+
+
+async def test_unpaid_expenses_stay_out_of_the_public_journal_as_out_of_the_expense_list(
+    client: Client, stage: dict[str, Any]
+) -> None:
+    """One rule (members see all expenses, others the paid ones) on the expenses API and the journal."""
+    project_id = stage["project"]["id"]
+    pending = await factories.expense(client, stage["member"], project_id, purpose="Achat en attente")
+    rejected = await factories.expense(client, stage["member"], project_id, purpose="Achat refusé")
+    assert (await _post(client, f"/expenses/{rejected['id']}/reject", stage["lead"], {"reason": ""})).status_code == 200
+    paid = await factories.expense(client, stage["member"], project_id, purpose="Achat payé")
+    await _post(client, f"/expenses/{paid['id']}/approve", stage["lead"])
+    assert (await _post(client, f"/expenses/{paid['id']}/pay", stage["colead"])).status_code == 200
+
+    for headers in ({}, stage["stranger"].headers):
+        listed = (await client.get(f"/api/v1/projects/{project_id}/expenses", headers=headers)).json()
+        assert [e["id"] for e in listed] == [paid["id"]]
+        journal = (await client.get(f"/api/v1/projects/{project_id}/journal", headers=headers)).json()
+        assert {entry["object_id"] for entry in journal} == {paid["id"]}
+    page = (await client.get(f"/projects/{project_id}/journal")).text
+    assert "Achat payé" in page
+    assert "Achat en attente" not in page and "Achat refusé" not in page
+
+    everything = {pending["id"], rejected["id"], paid["id"]}
+    listed = (await client.get(f"/api/v1/projects/{project_id}/expenses", headers=stage["member"].headers)).json()
+    assert {e["id"] for e in listed} == everything
+    journal = (await client.get(f"/api/v1/projects/{project_id}/journal", headers=stage["member"].headers)).json()
+    assert {entry["object_id"] for entry in journal} == everything

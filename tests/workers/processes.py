@@ -26,6 +26,8 @@ def worker_process(settings: Settings, **env: str) -> Iterator[subprocess.Popen[
             "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url,
             "COMMONS_DATA_DIR": str(settings.data_dir),
+            # On PostgreSQL the key must come from the environment.
+            "COMMONS_SECRET_KEY": settings.secret_key.reveal().hex(),
         }
         | env,
         stdout=subprocess.PIPE,
