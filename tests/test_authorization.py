@@ -131,7 +131,9 @@ FORBIDDEN: list[tuple[str, str, dict[str, Any] | None, str]] = [
     ),
     ("POST", "/api/v1/challenges/{challenge_id}/funders", {"organization_id": 1, "amount_cents": 5}, "other_authority"),
     ("PATCH", "/api/v1/challenges/{challenge_id}/funders/{funder_id}", {"amount_cents": 5}, "lead"),
-    ("POST", "/api/v1/challenges/{challenge_id}/funders/{funder_id}/received", None, "other_authority"),
+    # A funder's money is vouched for by the funder: the call's admin who named it may not mark it received.
+    ("POST", "/api/v1/challenges/{challenge_id}/funders/{funder_id}/received", None, "owner"),
+    ("POST", "/api/v1/challenges/{challenge_id}/funders/{funder_id}/received", None, "stranger"),
     (
         "POST",
         "/api/v1/challenges/{challenge_id}/rounds",

@@ -25,6 +25,7 @@ from commons.budgeting.schemas import BallotIn, DelegationIn, RoundCreate, Spend
 from commons.challenges.models import Challenge, ChallengeStatus
 from commons.challenges.services import can_administer, get_challenge
 from commons.db import utcnow
+from commons.eligibility.services import holds_credential
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
 from commons.web.auth import require_user
 from commons.web.forms import PARIS, Form, RawForm, convert, euros_input, parse_cents, undo
@@ -86,6 +87,19 @@ LEFTOVERS = {
         "limite de leur maximum ; ce qui ne peut être placé retourne à l'enveloppe.",
     ),
 }
+ELIGIBILITIES = {
+    "email": ("Adresse e-mail vérifiée", "Toute personne dont l'adresse e-mail est vérifiée participe."),
+    "census": (
+        "Liste de l'autorité",
+        "Vous importez une liste d'identifiants (numéros d'électeur, de carte de résident…) ; chacun sert à une "
+        "seule personne. Les identifiants ne sont gardés que sous forme d'empreintes illisibles.",
+    ),
+    "codes": (
+        "Codes d'invitation",
+        "Vous générez des codes à distribuer ; chacun sert une fois, à une seule personne. Ils ne sont montrés "
+        "qu'au moment de leur création.",
+    ),
+}
 SATISFACTIONS = {
     "cost": ("Au coût", "La satisfaction d'un votant est le coût des projets financés qu'il a choisis."),
     "cardinality": (
@@ -139,6 +153,7 @@ _LABELS = {
     "ratio_mode": "Mode d'abondement",
     "delegation_allowed": "Délégation",
     "leftover": "Argent non utilisé",
+    "eligibility": "Qui peut participer",
 }
 _DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -217,6 +232,7 @@ def _round_fields(form: Form) -> dict[str, Any]:
         "ratio_mode": _choice(form, "ratio_mode", "Mode d'abondement", RATIO_MODES, "first_come"),
         "delegation_allowed": form.text("delegation_allowed") == "1",
         "leftover": _choice(form, "leftover", "Argent non utilisé", LEFTOVERS, "pool"),
+        "eligibility": _choice(form, "eligibility", "Qui peut participer", ELIGIBILITIES, "email"),
     }
     if form.text("ratio"):
         fields["ratio"] = form.text("ratio")
@@ -232,6 +248,7 @@ def _new_form_values(challenge: Challenge) -> dict[str, str]:
         "completion": "add1",
         "ratio_mode": "first_come",
         "leftover": "pool",
+        "eligibility": "email",
         "budget": euros_input(challenge.pool_cents),
         "opens_at": local_datetime_input(now),
         "closes_at": local_datetime_input(now + timedelta(days=14)),
@@ -268,6 +285,7 @@ async def _form_page(
         completions=COMPLETIONS,
         ratio_modes=RATIO_MODES,
         leftovers=LEFTOVERS,
+        eligibilities=ELIGIBILITIES,
         max_colleges=MAX_COLLEGES,
         error=error,
         status_code=status_code,
@@ -424,6 +442,7 @@ async def round_page(
         completions=COMPLETIONS,
         ratio_modes=RATIO_MODES,
         leftovers=LEFTOVERS,
+        eligibilities=ELIGIBILITIES,
         ratio=services.ratio_text(round_),
         estimate=(await services.estimates_of(db, [round_])).get(round_.id),
         progress=await services.computing_progress(round_),
@@ -435,6 +454,7 @@ async def round_page(
         college=college,
         college_error=college_error,
         can_administer=await can_administer(db, user=user, challenge=challenge),
+        eligible=await holds_credential(db, round_, user),
         error=error,
         status_code=status_code,
     )
@@ -633,6 +653,7 @@ async def wallet_page(
         state=round_state(round_),
         round_status_labels=ROUND_STATUS_LABELS,
         leftovers=LEFTOVERS,
+        eligibilities=ELIGIBILITIES,
         wallet=wallet,
         typed=typed,
         planned_cents=planned,

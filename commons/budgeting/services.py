@@ -362,7 +362,8 @@ def _check_ballot(round_: Round, approvals: list[int]) -> None:
 
 
 async def submit_ballot(session: AsyncSession, *, actor: User, round_id: int, data: BallotIn) -> Ballot:
-    """Cast or replace the actor's ballot: one per person and round, even under concurrent submissions.
+    """Cast or replace the actor's ballot: one per person and round, even under concurrent submissions,
+    if the round's eligibility check admits the person (a verified address, and a census or code if asked).
 
     An atomic upsert on the unique (round, voter) pair, so two simultaneous submissions by the
     same person leave one ballot (the last written), never two and never an error.
@@ -742,8 +743,8 @@ async def _locked_wallet_round(session: AsyncSession, round_id: int, actor: User
 
 
 async def register(session: AsyncSession, *, actor: User, round_id: int) -> Wallet:
-    """Join a wallet round before it opens (one registration per person, a second is a no-op)."""
-    require_verified(actor)
+    """Join a wallet round before it opens (one registration per person, a second is a no-op), if the
+    round's eligibility check admits the person (a verified address, and a census or code if asked)."""
     round_ = await _locked_wallet_round(session, round_id, actor)
     if round_.status != RoundStatus.SCHEDULED or utcnow() >= round_.opens_at:
         raise Conflict("Les inscriptions sont closes : la liste des participants est figée depuis l'ouverture.")

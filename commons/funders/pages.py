@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import Organization, User
+from commons.accounts.services import administered_organizations
 from commons.challenges.models import Challenge
 from commons.challenges.services import can_administer, get_challenge
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -42,6 +43,8 @@ async def funders_context(db: AsyncSession, *, challenge: Challenge, viewer: Use
         "payout_lines": await services.payout_lines(db, challenge_id=challenge.id),
         "grants": await services.list_grants(db, challenge_id=challenge.id, viewer=viewer),
         "purpose_labels": services.PURPOSE_LABELS,
+        # The funders whose money the viewer may mark received: those of the organizations they administer.
+        "treasury_of": {o.id for o in await administered_organizations(db, viewer)} if viewer else set(),
     }
 
 

@@ -8,6 +8,7 @@ from commons.accounts.pages import PAGES as ACCOUNT_PAGES
 from commons.audit.pages import PAGES as AUDIT_PAGES
 from commons.budgeting.pages import PAGES as ROUND_PAGES
 from commons.challenges.pages import PAGES as CHALLENGE_PAGES
+from commons.eligibility.pages import PAGES as ELIGIBILITY_PAGES
 from commons.expenses.pages import PAGES as EXPENSE_PAGES
 from commons.funders.pages import PAGES as FUNDER_PAGES
 from commons.notifications.pages import PAGES as NOTIFICATION_PAGES
@@ -22,6 +23,7 @@ PAGE_HANDLERS: list[HTTPRouteHandler] = [
     *ACCOUNT_PAGES,
     *NOTIFICATION_PAGES,
     *ROUND_PAGES,
+    *ELIGIBILITY_PAGES,
     *EXPENSE_PAGES,
     *AUDIT_PAGES,
     *FUNDER_PAGES,

@@ -82,6 +82,10 @@ async def test_the_call_page_shows_funders_and_who_paid_what(client: Client, ses
         {"organization_id": str(foundation.id), "amount": "300", "kinds": ["association"], "max_amount": "200"},
     )
     assert added.status_code == 303, added.text
+    # The mayor is offered to mark the call's own pool received, not the foundation's money.
+    funders = (await client.get(f"/api/v1/challenges/{call['id']}/funders")).json()
+    page = text_of(await client.get(f"/challenges/{call['id']}"))
+    assert f"/funders/{authority['id']}/received" in page and f"/funders/{funders[1]['id']}/received" not in page
     received = await post_form(client, f"/challenges/{call['id']}/funders/{authority['id']}/received")
     assert received.status_code == 303
 
