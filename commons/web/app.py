@@ -22,6 +22,7 @@ from commons.challenges.routes import ChallengesApi
 from commons.expenses.routes import ExpensesApi
 from commons.funders.routes import FundersApi
 from commons.notifications.routes import NotificationsApi
+from commons.operations.routes import OperationsApi
 from commons.pledges.routes import PledgesApi
 from commons.projects.routes import ProjectsApi
 from commons.resources.routes import RevenueApi
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditApi,
             FundersApi,
             RevenueApi,
+            OperationsApi,
         ],
         dependencies={"user": Provide(provide_api_user)},
     )
