@@ -190,6 +190,33 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dead_letters(settings: Settings, args: argparse.Namespace) -> int:
+    from workers.actors import QUEUE
+    from workers.broker import build_broker
+    from workers.dead_letters import CommonsRedisBroker, DeadLetters
+
+    broker = build_broker(settings)
+    if not isinstance(broker, CommonsRedisBroker):
+        print("Sans Redis (REDIS_URL), les tâches tournent en processus : pas de file de messages en échec.")
+        return 2
+    dead_letters = DeadLetters(broker, QUEUE)
+    try:
+        if args.all:
+            print(f"{dead_letters.replay_all()} message(s) remis en file.")
+        elif args.replay:
+            dead_letters.replay(args.replay)
+            print(f"Message {args.replay} remis en file.")
+        else:
+            letters = dead_letters.list()
+            for letter in letters:
+                what = f"{letter.actor}{tuple(letter.args or ())!r}" if letter.actor else f"illisible : {letter.raw!r}"
+                print(f"{letter.id}  {letter.dead_at:%Y-%m-%d %H:%M:%S}  {what}")
+            print(f"{len(letters)} message(s) en échec.")
+    finally:
+        broker.close()
+    return 0
+
+
 def _safe_url(url: str) -> str:
     """The database URL without its password, for messages."""
     if "@" in url and "://" in url:
@@ -262,6 +289,14 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--name", required=True)
     user.add_argument("--platform-admin", action="store_true")
     user.set_defaults(func=cmd_create_user)
+
+    dead_letters = admin.add_parser(
+        "dead-letters", help="lister les messages que les workers n'ont pas pu traiter, ou les rejouer"
+    )
+    replay = dead_letters.add_mutually_exclusive_group()
+    replay.add_argument("--replay", metavar="ID", help="remettre ce message en file")
+    replay.add_argument("--all", action="store_true", help="remettre en file tous les messages lisibles")
+    dead_letters.set_defaults(func=cmd_dead_letters)
     return parser
 
 

@@ -77,7 +77,8 @@ class DatabaseTimeouts:
 
     Parameters:
       connect: to open a connection.
-      statement: for one statement, enforced by the server (``statement_timeout``).
+      statement: for one statement, enforced by the server (``statement_timeout``); 0 for no limit
+        (migrations, which may rewrite a large table).
       pool: to get a connection from the pool when all are in use.
     """
 
@@ -86,10 +87,10 @@ class DatabaseTimeouts:
     pool: float = 5.0
 
     @property
-    def command(self) -> float:
+    def command(self) -> float | None:
         """The client's own bound on a statement, for a server that no longer answers at all: a little
         longer than ``statement``, so a live server reports its own timeout first."""
-        return self.statement + 2.0
+        return self.statement + 2.0 if self.statement else None
 
 
 def create_engine(database_url: str, timeouts: DatabaseTimeouts | None = None) -> AsyncEngine:

@@ -60,6 +60,10 @@ class Settings:
     redelivery_attempts: int = 5
     # How long PostgreSQL may keep a request waiting (COMMONS_DB_CONNECT_TIMEOUT, COMMONS_DB_STATEMENT_TIMEOUT,
     # COMMONS_DB_POOL_TIMEOUT, in seconds) before it is answered 503.
+    # How long a worker may stay silent before Redis hands its unacknowledged messages to the others
+    # (COMMONS_WORKER_HEARTBEAT_TIMEOUT, in seconds). A worker busy longer than this with all its
+    # messages in hand is taken for dead and its messages run twice (harmless: actors are idempotent).
+    worker_heartbeat_timeout: timedelta = timedelta(seconds=30)
     database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
 
     @property
@@ -184,5 +188,6 @@ def load_settings() -> Settings:
         local_currencies=local_currencies_from_env(os.environ),
         redelivery_delay=timedelta(seconds=float(os.environ.get("COMMONS_REDELIVERY_DELAY", "30"))),
         redelivery_attempts=int(os.environ.get("COMMONS_REDELIVERY_ATTEMPTS", "5")),
+        worker_heartbeat_timeout=timedelta(seconds=float(os.environ.get("COMMONS_WORKER_HEARTBEAT_TIMEOUT", "30"))),
         database_timeouts=_database_timeouts(),
     )

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from commons.db import create_engine
+from commons.db import DatabaseTimeouts, create_engine
 from commons.models import Base
 from commons.settings import load_settings
 
@@ -31,7 +31,8 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_engine(_database_url())
+    # No statement timeout: a migration may rewrite a large table.
+    engine = create_engine(_database_url(), DatabaseTimeouts(statement=0))
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

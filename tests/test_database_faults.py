@@ -90,10 +90,17 @@ async def test_frozen_database_answers_503_quickly_then_recovers(
     await eventually(lambda: _answers(proxied_client), timeout=10)
 
 
-async def test_postgresql_sessions_carry_a_statement_timeout(postgresql_settings: Settings) -> None:
-    engine = create_engine(postgresql_settings.database_url, TIMEOUTS)
+@pytest.mark.parametrize(
+    ("timeouts", "shown"),
+    [(TIMEOUTS, "1s"), (DatabaseTimeouts(statement=0), "0")],
+    ids=["requests", "migrations"],
+)
+async def test_postgresql_sessions_carry_a_statement_timeout(
+    postgresql_settings: Settings, timeouts: DatabaseTimeouts, shown: str
+) -> None:
+    engine = create_engine(postgresql_settings.database_url, timeouts)
     try:
         async with engine.connect() as connection:
-            assert await connection.scalar(text("SHOW statement_timeout")) == "1s"
+            assert await connection.scalar(text("SHOW statement_timeout")) == shown
     finally:
         await engine.dispose()

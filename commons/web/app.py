@@ -23,6 +23,7 @@ from commons.eligibility.routes import EligibilityApi
 from commons.expenses.routes import ExpensesApi
 from commons.funders.routes import FundersApi
 from commons.notifications.routes import NotificationsApi
+from commons.operations.routes import OperationsApi
 from commons.pledges.routes import PledgesApi
 from commons.projects.routes import ProjectsApi
 from commons.resources.routes import RevenueApi
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditApi,
             FundersApi,
             RevenueApi,
+            OperationsApi,
         ],
         dependencies={"user": Provide(provide_api_user)},
     )

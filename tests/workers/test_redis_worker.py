@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from collections.abc import Iterator
 
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from commons.events.models import OutboxEvent, ProcessedEvent
+from commons.events.outbox import EventType
 from commons.settings import Settings
 from commons.web.app import create_app
 from tests import factories
@@ -54,3 +58,47 @@ async def test_separate_worker_process_updates_totals_from_redis(
         assert app.state.runtime.worker is None, "with Redis the web process must not consume jobs itself"
         notes = await client.get("/api/v1/me/notifications", headers=citizen.headers)
         assert any("120 €" in n["message"] for n in notes.json())
+
+
+async def test_pledge_reaches_the_totals_in_a_quarter_second(
+    redis_settings: Settings,
+    worker_process: subprocess.Popen[bytes],
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The lag from a pledge's commit to the totals' refresh, p95 over twenty pledges, as the database
+    records them: an idle worker must not sleep long between polls (200 ms were most of the 336 ms measured).
+
+    160 ms for this part leaves the rest of the 250 ms target to the request and the reader's page; with
+    200 ms polls it measured about 210 ms, with 50 ms polls about 110 ms on a loaded machine."""
+    async with AsyncTestClient(create_app(redis_settings), base_url="https://testserver.local") as client:
+        mayor = await factories.authority(session, client)
+        challenge = await factories.open_challenge(client, mayor)
+        lead = await factories.api_user(client, "Porteuse")
+        project = await factories.project(client, lead, challenge["id"])
+        contributor = await factories.api_user(client, "Donatrice")
+        for count in range(1, 21):
+            # An idle pause, as between real pledges: the worker's polls back off to their longest.
+            await asyncio.sleep(0.2)
+            pledged = await client.post(
+                f"/api/v1/projects/{project['id']}/pledges",
+                json={"need_id": project["needs"][0]["id"], "kind": "money", "amount_cents": 100},
+                headers=contributor.headers,
+            )
+            assert pledged.status_code == 201
+
+            async def totals_updated(expected: int = count * 100) -> bool:
+                need = (await client.get(f"/api/v1/projects/{project['id']}")).json()["needs"][0]
+                return bool(need["pledged_cents"] == expected)
+
+            await eventually(totals_updated, timeout=2.0)
+    async with sessionmaker() as check:
+        refreshed = await check.execute(
+            select(OutboxEvent.created_at, ProcessedEvent.processed_at)
+            .join(ProcessedEvent, ProcessedEvent.event_id == OutboxEvent.event_id)
+            .where(OutboxEvent.type == EventType.PLEDGE_MADE, ProcessedEvent.consumer == "commons.read_models.refresh")
+        )
+        lags = sorted((processed - created).total_seconds() for created, processed in refreshed)
+    assert len(lags) == 20
+    p95 = lags[18]
+    assert p95 < 0.16, f"p95 {p95 * 1000:.0f} ms, lags {[round(lag * 1000) for lag in lags]}"

@@ -1,0 +1,1 @@
+"""Running the platform: what platform admins inspect and repair (messages the workers could not process)."""
