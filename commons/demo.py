@@ -51,7 +51,7 @@ from commons.funders.services import add_funder, list_funders, mark_received
 from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, SkillPledgeIn, TimePledgeIn
 from commons.pledges.services import confirm_pledge, make_pledge, withdraw_pledge
 from commons.projects.models import Need, ParticipationForm, Project, ResourceKind, ResourceOffer
-from commons.projects.read_models import refresh_project_totals
+from commons.projects.read_models import refresh_challenge_totals, refresh_project_totals
 from commons.projects.schemas import MembershipCreate, MoneyNeedIn, ProjectCreate, SkillNeedIn, TimeNeedIn
 from commons.projects.services import join_project, launch_project
 from commons.resources.schemas import RevenueLineCreate
@@ -1320,6 +1320,8 @@ async def load_demo(session: AsyncSession) -> str:
     # The workers recompute these from the events too; doing it now shows right totals at once.
     for project in projects.values():
         await refresh_project_totals(session, project.id)
+    for challenge_id in challenges.values():
+        await refresh_challenge_totals(session, challenge_id)
     await session.commit()
     await _sign_up(session, PLATFORM_ADMIN, is_platform_admin=True)
 

@@ -15,7 +15,7 @@ from commons.events.outbox import EventType
 from commons.expenses.notifications import notify_expense
 from commons.notifications.services import notify
 from commons.pledges.settlement import notify_completed
-from commons.projects.read_models import apply_event
+from commons.projects.read_models import CHALLENGE_EVENTS, PROJECT_EVENTS, apply_event, apply_event_to_challenge
 from workers.database import sessionmaker
 
 QUEUE = "events"
@@ -35,21 +35,9 @@ class Consumer:
 
 
 CONSUMERS = (
-    Consumer(
-        "commons.read_models.refresh",
-        frozenset(
-            {
-                EventType.PLEDGE_MADE,
-                EventType.PLEDGE_WITHDRAWN,
-                EventType.PROJECT_LAUNCHED,
-                EventType.PROJECT_UPDATED,
-                EventType.PROJECT_SETTLED,
-                EventType.PROJECT_CANCELLED,
-                EventType.ROUND_IMPORTED,
-            }
-        ),
-        apply_event,
-    ),
+    Consumer("commons.read_models.refresh", PROJECT_EVENTS, apply_event),
+    # Apart from the project's refresh, so no transaction holds a call's row and a project's at once.
+    Consumer("commons.read_models.challenge_totals", CHALLENGE_EVENTS, apply_event_to_challenge),
     Consumer(
         "commons.notifications.notify",
         frozenset(

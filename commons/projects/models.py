@@ -48,6 +48,8 @@ class Project(Base):
     pledged_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     pledged_minutes: Mapped[int] = mapped_column(BigInteger, default=0)
     contributor_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When the pledges the totals above count were read: a refresh for an event published before it skips.
+    totals_as_of: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How many approvals an expense needs before it is paid (see commons.expenses.rules).
     approvals_required: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from commons.challenges.models import Challenge
+from commons.db import utcnow
+from commons.projects.models import Project
 from commons.projects.read_models import refresh_project_totals
 from tests import factories
 from tests.conftest import eventually
@@ -110,3 +115,59 @@ async def test_joining_records_forms_and_notifies_the_lead(client: Client, sessi
         return any("Entreprise a rejoint" in n["message"] for n in notes)
 
     await eventually(lead_notified)
+
+
+async def _pledged_project(client: Client, session: AsyncSession) -> tuple[dict[str, Any], dict[str, Any]]:
+    mayor = await factories.authority(session, client)
+    challenge = await factories.open_challenge(client, mayor)
+    lead = await factories.api_user(client, "Porteuse")
+    project = await factories.project(client, lead, challenge["id"])
+    donor = await factories.api_user(client, "Donatrice")
+    pledged = await client.post(
+        f"/api/v1/projects/{project['id']}/pledges",
+        json={"need_id": project["needs"][0]["id"], "kind": "money", "amount_cents": 12_000},
+        headers=donor.headers,
+    )
+    assert pledged.status_code == 201, pledged.text
+
+    async def counted() -> bool:
+        return (await client.get(f"/api/v1/projects/{project['id']}")).json()["pledged_cents"] == 12_000
+
+    await eventually(counted)  # the worker's refresh is done: the tests' refreshes are the only ones
+    return challenge, project
+
+
+async def test_a_refresh_already_counted_by_a_newer_one_skips(client: Client, session: AsyncSession) -> None:
+    _, project = await _pledged_project(client, session)
+    published = utcnow()  # an event published now: a refresh that starts after it counts its pledge
+    assert await refresh_project_totals(session, project["id"], seen=published)
+    await session.commit()
+    row = await session.get(Project, project["id"])
+    assert row is not None and row.totals_as_of is not None and row.totals_as_of >= published
+    assert row.pledged_cents == 12_000
+    # The refreshes queued behind it for events published before it read the pledges have nothing to add.
+    assert not await refresh_project_totals(session, project["id"], seen=published)
+    # One for an event published after it recomputes.
+    assert await refresh_project_totals(session, project["id"], seen=utcnow())
+    # Without a publication time (an event the relay has not marked yet), always recompute.
+    assert await refresh_project_totals(session, project["id"], seen=None)
+    await session.commit()
+
+
+async def test_a_project_refresh_leaves_its_call_unlocked(
+    client: Client, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    if session.bind.dialect.name != "postgresql":
+        pytest.skip("SQLite locks the whole database, not rows")
+    challenge, project = await _pledged_project(client, session)
+    assert await refresh_project_totals(session, project["id"])
+    try:
+        async with sessionmaker() as other:
+            # NOWAIT: fails at once if the project's refresh held the call's row.
+            locked = await other.scalar(
+                select(Challenge.id).where(Challenge.id == challenge["id"]).with_for_update(nowait=True)
+            )
+            assert locked == challenge["id"]
+            await other.rollback()
+    finally:
+        await session.rollback()
