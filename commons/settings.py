@@ -19,6 +19,10 @@ from commons.pledges.currencies import LocalCurrency, local_currencies_from_env
 from commons.resources.valuation import DEFAULT_VALUATION, ValuationTable, valuation_from_env
 
 
+DEFAULT_MAIL_FROM = "Commons <ne-pas-repondre@localhost>"
+DEFAULT_BASE_URL = "http://localhost:8000"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
@@ -31,6 +35,12 @@ class Settings:
     valuation: ValuationTable = DEFAULT_VALUATION
     # Local currencies money may be pledged in, pegged 1:1 to the euro: see commons.pledges.currencies.
     local_currencies: tuple[LocalCurrency, ...] = ()
+    # Mail: sent by SMTP (smtp:// or smtps://user:password@host:port) when set, else written as .eml
+    # files under ``<data_dir>/mailbox/`` (development, tests).
+    smtp_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    # Where people reach the platform, for the links in mails (no trailing slash).
+    base_url: str = DEFAULT_BASE_URL
 
     @property
     def embedded_jobs(self) -> bool:
@@ -88,4 +98,7 @@ def load_settings() -> Settings:
         debug=os.environ.get("COMMONS_DEBUG", "") in ("1", "true", "yes"),
         valuation=valuation_from_env(os.environ),
         local_currencies=local_currencies_from_env(os.environ),
+        smtp_url=os.environ.get("COMMONS_SMTP_URL") or None,
+        mail_from=os.environ.get("COMMONS_MAIL_FROM") or DEFAULT_MAIL_FROM,
+        base_url=(os.environ.get("COMMONS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
     )

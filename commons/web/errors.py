@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from commons.errors import DomainError, NotAuthenticated
+from commons.errors import DomainError, NotAuthenticated, TooManyAttempts
 from commons.web.forms import safe_next
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,10 @@ def _answer(request: Request[Any, Any, Any], status_code: int, message: str, ext
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _answer(request, exc.status_code, exc.message)
+    answer = _answer(request, exc.status_code, exc.message)
+    if isinstance(exc, TooManyAttempts):
+        answer.headers["Retry-After"] = str(exc.retry_after)
+    return answer
 
 
 def invalid_data(request: Request[Any, Any, Any], exc: msgspec.ValidationError) -> Response[Any]:
