@@ -18,7 +18,6 @@ from pathlib import Path
 from commons.pledges.currencies import LocalCurrency, local_currencies_from_env
 from commons.resources.valuation import DEFAULT_VALUATION, ValuationTable, valuation_from_env
 
-
 DEFAULT_MAIL_FROM = "Commons <ne-pas-repondre@localhost>"
 DEFAULT_BASE_URL = "http://localhost:8000"
 

@@ -206,7 +206,8 @@ async def password_reset(
     except InvalidInput as exc:
         await undo(db)
         return await _form_again("accounts/password_reset.html", db, None, {"token": form.text("token")}, exc)
-    request.clear_session()
+    # Every session was ended on the server; this browser keeps only the message below.
+    request.set_session({})
     flash(request, "Mot de passe changé : connectez-vous avec le nouveau.")
     return Redirect("/login", status_code=303)
 
