@@ -53,8 +53,8 @@ _ACTION_LIMITS = {
     Action.SIGN_UP: parse("30/hour"),
     Action.TOKEN: parse("20/hour"),
     Action.MAIL: parse("5/hour"),
-    Action.PLEDGE: parse("30/minute"),
-    Action.BALLOT: parse("30/minute"),
+    Action.PLEDGE: parse("60/minute"),
+    Action.BALLOT: parse("60/minute"),
 }
 _ACTION_MESSAGES = {
     Action.SIGN_UP: "Trop d'inscriptions depuis cette adresse. Réessayez plus tard.",
