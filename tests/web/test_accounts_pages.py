@@ -88,6 +88,7 @@ async def test_sixth_wrong_login_attempt_is_refused(client: Client, session: Asy
     sixth = await post_form(client, "/login", {"email": user.email, "password": PASSWORD})
     assert sixth.status_code == 429
     assert "Trop de tentatives" in sixth.text
+    assert int(sixth.headers["retry-after"]) > 0
 
 
 async def test_a_form_posted_without_csrf_token_is_refused(client: Client, session: AsyncSession) -> None:
