@@ -90,6 +90,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from commons.budgeting.progress import install_board
+    from commons.mail.senders import install_postman
     from workers.broker import build_broker, start_worker
 
     if settings.embedded_jobs:
@@ -101,6 +102,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     # The computations this worker runs report their progress in Redis, where the web process reads it.
     install_board(settings)
+    install_postman(settings)
     broker = build_broker(settings)
     worker = start_worker(broker, threads=args.threads)
     print(f"Worker démarré ({args.threads} fils) sur {settings.redis_url}.", flush=True)

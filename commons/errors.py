@@ -34,4 +34,10 @@ class Conflict(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    """Refused until ``retry_after`` seconds have passed (sent as the ``Retry-After`` header)."""
+
     status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,6 +1,6 @@
 """Every mapped class, imported once so the metadata is complete (for Alembic and tests)."""
 
-from commons.accounts.models import ApiToken, Organization, OrganizationAdmin, User
+from commons.accounts.models import ApiToken, Organization, OrganizationAdmin, User, UserSession
 from commons.audit.models import AuditEntry
 from commons.budgeting.models import (
     Ballot,
@@ -62,5 +62,6 @@ __all__ = [
     "Territory",
     "Transfer",
     "User",
+    "UserSession",
     "WalletSpending",
 ]

@@ -42,6 +42,10 @@ class Secret:
     __str__ = __repr__
 
 
+DEFAULT_MAIL_FROM = "Commons <ne-pas-repondre@localhost>"
+DEFAULT_BASE_URL = "http://localhost:8000"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
@@ -58,13 +62,19 @@ class Settings:
     # times it sends it again (COMMONS_REDELIVERY_DELAY in seconds, COMMONS_REDELIVERY_ATTEMPTS).
     redelivery_delay: timedelta = timedelta(seconds=30)
     redelivery_attempts: int = 5
-    # How long PostgreSQL may keep a request waiting (COMMONS_DB_CONNECT_TIMEOUT, COMMONS_DB_STATEMENT_TIMEOUT,
-    # COMMONS_DB_POOL_TIMEOUT, in seconds) before it is answered 503.
     # How long a worker may stay silent before Redis hands its unacknowledged messages to the others
     # (COMMONS_WORKER_HEARTBEAT_TIMEOUT, in seconds). A worker busy longer than this with all its
     # messages in hand is taken for dead and its messages run twice (harmless: actors are idempotent).
     worker_heartbeat_timeout: timedelta = timedelta(seconds=30)
+    # How long PostgreSQL may keep a request waiting (COMMONS_DB_CONNECT_TIMEOUT, COMMONS_DB_STATEMENT_TIMEOUT,
+    # COMMONS_DB_POOL_TIMEOUT, in seconds) before it is answered 503.
     database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
+    # Mail: sent by SMTP (smtp:// or smtps://user:password@host:port) when set, else written as .eml
+    # files under ``<data_dir>/mailbox/`` (development, tests).
+    smtp_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    # Where people reach the platform, for the links in mails (no trailing slash).
+    base_url: str = DEFAULT_BASE_URL
 
     @property
     def embedded_jobs(self) -> bool:
@@ -190,4 +200,7 @@ def load_settings() -> Settings:
         redelivery_attempts=int(os.environ.get("COMMONS_REDELIVERY_ATTEMPTS", "5")),
         worker_heartbeat_timeout=timedelta(seconds=float(os.environ.get("COMMONS_WORKER_HEARTBEAT_TIMEOUT", "30"))),
         database_timeouts=_database_timeouts(),
+        smtp_url=os.environ.get("COMMONS_SMTP_URL") or None,
+        mail_from=os.environ.get("COMMONS_MAIL_FROM") or DEFAULT_MAIL_FROM,
+        base_url=(os.environ.get("COMMONS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
     )

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
@@ -180,3 +185,20 @@ async def expense(client: Client, author: Actor, project_id: int, **fields: Any)
     created = await client.post(f"/api/v1/projects/{project_id}/expenses", json=body, headers=author.headers)
     assert created.status_code == 201, created.text
     return dict(created.json())
+
+
+def mail_to(data_dir: Path, address: str) -> list[EmailMessage]:
+    """The messages written to the development mailbox for ``address``, oldest first."""
+    mailbox = data_dir / "mailbox"
+    paths = sorted(mailbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns) if mailbox.exists() else []
+    messages = [message_from_bytes(p.read_bytes(), policy=default_policy) for p in paths]
+    return [m for m in messages if isinstance(m, EmailMessage) and m["To"] == address]
+
+
+def link_in(message: EmailMessage, path: str) -> str:
+    """The path and query of the link to ``path`` in a message's text (``/verify-email?token=…``)."""
+    body = message.get_body(("plain",))
+    assert body is not None
+    found = re.search(rf"https?://[^/\s]+({re.escape(path)}[^\s]*)", body.get_content())
+    assert found, f"no link to {path} in {body.get_content()!r}"
+    return found.group(1)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from commons.accounts.models import Organization, OrganizationKind, User
-from commons.accounts.services import LoginThrottle, authenticate, sign_up
+from commons.accounts.services import authenticate, sign_up
 from commons.budgeting.models import (
     Ballot,
     Delegation,
@@ -53,6 +53,7 @@ from commons.projects.models import (
 from commons.projects.services import list_projects
 from commons.settings import Settings
 from commons.territories.models import Territory, TerritoryLevel
+from commons.throttle import Throttle
 from commons.web.app import create_app
 from tests.conftest import TEST_SECRET_KEY
 from tests.web.helpers import sign_in, text_of
@@ -188,7 +189,9 @@ async def test_accounts_and_organizations(demo: Demo) -> None:
         assert kinds == set(OrganizationKind)
         for login in MAIN_LOGINS:
             assert email(login) in message
-            user = await authenticate(session, email=email(login), password=DEMO_PASSWORD, throttle=LoginThrottle())
+            user = await authenticate(
+                session, email=email(login), password=DEMO_PASSWORD, throttle=Throttle(None), address="127.0.0.1"
+            )
             assert user.email == email(login)
     assert DEMO_PASSWORD in message
 

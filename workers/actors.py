@@ -13,6 +13,7 @@ from commons.budgeting.services import ESTIMATE_EVENTS, compute_result, refresh_
 from commons.events.consumers import Handler, consume
 from commons.events.outbox import EventType
 from commons.expenses.notifications import notify_expense
+from commons.mail.senders import deliver
 from commons.notifications.services import notify
 from commons.pledges.settlement import notify_completed
 from commons.projects.read_models import CHALLENGE_EVENTS, PROJECT_EVENTS, apply_event, apply_event_to_challenge
@@ -70,6 +71,7 @@ CONSUMERS = (
         notify_expense,
     ),
     Consumer("commons.notifications.project_completed", frozenset({EventType.PROJECT_COMPLETED}), notify_completed),
+    Consumer("commons.mail.send", frozenset({EventType.MAIL_REQUESTED}), deliver),
 )
 
 

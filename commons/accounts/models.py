@@ -30,16 +30,45 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """A personal bearer token; only its SHA-256 is stored."""
+    """A personal bearer token; only its SHA-256 is stored. Valid until it expires or is revoked."""
 
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the owner named it ("script de relevé"), so they know which one to revoke.
+    label: Mapped[str] = mapped_column(String(80), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+class UserSession(Base):
+    """A signed-in browser: its cookie carries a random id whose SHA-256 is ``token_hash``.
+
+    Kept on the server so signing out, changing one's password or an administrator can end it:
+    a copied cookie stops working at once, not when it would have expired.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def is_valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
 
 
 class Organization(Base):

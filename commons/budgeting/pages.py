@@ -27,6 +27,7 @@ from commons.challenges.services import can_administer, get_challenge
 from commons.db import utcnow
 from commons.eligibility.services import holds_credential
 from commons.errors import Conflict, Forbidden, InvalidInput, NotFound
+from commons.throttle import Action
 from commons.web.auth import require_user
 from commons.web.forms import PARIS, Form, RawForm, convert, euros_input, parse_cents, undo
 from commons.web.templating import flash, fragment, is_htmx, render
@@ -490,6 +491,7 @@ async def vote(
         approvals = _approvals(form)
         if form.text("action") == "preview":
             return await round_page(db, voter, round_, chosen=set(approvals))
+        await request.app.state.throttle.spend(Action.BALLOT, voter.id)
         await services.submit_ballot(db, actor=voter, round_id=round_id, data=BallotIn(approvals=approvals))
     except (InvalidInput, Conflict, Forbidden) as exc:
         await undo(db, voter)

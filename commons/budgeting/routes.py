@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, MediaType, Response, delete, get, patch, post, put
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from commons.budgeting.schemas import (
     SpendingIn,
     WalletRead,
 )
+from commons.throttle import Action
 from commons.web.auth import require_user
 
 
@@ -177,13 +179,16 @@ class RoundsApi(Controller):
     @put("/rounds/{round_id:int}/ballot", name="api:rounds:vote")
     async def vote(
         self,
+        state: State,
         db: NamedDependency[AsyncSession],
         user: NamedDependency[User | None],
         round_id: FromPath[int],
         data: JSONBody[BallotIn],
     ) -> dict[str, object]:
         """Cast or replace one's ballot: one per person and round, changeable until the close."""
-        ballot = await services.submit_ballot(db, actor=require_user(user), round_id=round_id, data=data)
+        voter = require_user(user)
+        await state.throttle.spend(Action.BALLOT, voter.id)
+        ballot = await services.submit_ballot(db, actor=voter, round_id=round_id, data=data)
         return {"round_id": ballot.round_id, "approvals": ballot.approvals, "updated_at": ballot.updated_at}
 
     @get("/rounds/{round_id:int}/ballot", name="api:rounds:own-ballot")

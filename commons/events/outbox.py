@@ -33,6 +33,7 @@ class EventType(enum.StrEnum):
     EXPENSE_REJECTED = "expense.rejected"
     EXPENSE_WITHDRAWN = "expense.withdrawn"
     EXPENSE_PAID = "expense.paid"
+    MAIL_REQUESTED = "mail.requested"
 
 
 def record_event(session: AsyncSession, event_type: EventType, **payload: Any) -> OutboxEvent:

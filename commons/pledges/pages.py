@@ -21,6 +21,7 @@ from commons.pledges.schemas import MoneyPledgeIn, PledgeIn, SkillPledgeIn, Time
 from commons.projects.models import Need, ResourceKind
 from commons.projects.pages import project_page, valuation_of
 from commons.projects.services import get_project
+from commons.throttle import Action
 from commons.web.auth import require_user
 from commons.web.forms import Form, RawForm, convert, undo
 from commons.web.templating import flash, fragment, is_htmx
@@ -69,6 +70,7 @@ async def make_pledge(
     data: URLEncodedBody[RawForm],
 ) -> Template | Redirect:
     contributor = require_user(user)
+    await request.app.state.throttle.spend(Action.PLEDGE, contributor.id)
     form = Form(data)
     project = await get_project(db, project_id, viewer=contributor)
     need_id = form.integer("need_id", "Besoin")

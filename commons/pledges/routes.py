@@ -12,6 +12,7 @@ from commons.accounts.models import User
 from commons.pledges import services
 from commons.pledges.currencies import configured_currencies
 from commons.pledges.schemas import PledgeIn, PledgeRead
+from commons.throttle import Action
 from commons.web.auth import require_user
 
 
@@ -32,9 +33,11 @@ class PledgesApi(Controller):
 
         ``on_behalf_of_id`` pledges in the name of an organization the person administers (403 otherwise).
         """
+        contributor = require_user(user)
+        await state.throttle.spend(Action.PLEDGE, contributor.id)
         pledge = await services.make_pledge(
             db,
-            actor=require_user(user),
+            actor=contributor,
             project_id=project_id,
             data=data,
             local_currencies=configured_currencies(state),

@@ -15,7 +15,6 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from commons.accounts.routes import AccountsApi
-from commons.accounts.services import LoginThrottle
 from commons.audit.routes import AuditApi
 from commons.budgeting.routes import RoundsApi
 from commons.challenges.routes import ChallengesApi
@@ -28,6 +27,7 @@ from commons.pledges.routes import PledgesApi
 from commons.projects.routes import ProjectsApi
 from commons.resources.routes import RevenueApi
 from commons.settings import Settings, load_settings
+from commons.throttle import Throttle
 from commons.web.api_docs import BundledSwaggerUI, swagger_ui_files
 from commons.web.auth import provide_api_user, provide_db, provide_page_user
 from commons.web.errors import EXCEPTION_HANDLERS
@@ -105,6 +105,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],
-        state=State({"runtime": runtime, "settings": settings, "login_throttle": LoginThrottle()}),
+        state=State({"runtime": runtime, "settings": settings, "throttle": Throttle(settings.redis_url)}),
         debug=settings.debug,
     )

@@ -15,7 +15,8 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
-from commons.accounts.services import get_user, user_for_token
+from commons.accounts.services import user_for_token
+from commons.accounts.sessions import user_for_session
 from commons.errors import NotAuthenticated
 
 # Requests that change nothing (RFC 9110 safe methods our routes answer).
@@ -56,11 +57,25 @@ async def provide_api_user(
     return await db.merge(user, load=False)
 
 
+SESSION_KEY = "sid"
+
+
+def session_id(request: Request[Any, Any, Any]) -> str | None:
+    """The server-side session id the browser's cookie carries, if any."""
+    value = request.session.get(SESSION_KEY) if request.scope.get("session") else None
+    return value if isinstance(value, str) else None
+
+
 async def provide_page_user(request: Request[Any, Any, State], db: NamedDependency[AsyncSession]) -> User | None:
-    user_id = request.session.get("user_id") if request.scope.get("session") else None
-    if not isinstance(user_id, int):
-        return None
-    return await get_user(db, user_id)
+    """The session's user while the session is open: one ended (sign-out, password change, an
+    administrator) or expired signs the cookie's holder out, whoever they are."""
+    sid = session_id(request)
+    return await user_for_session(db, sid) if sid is not None else None
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The address rate limits count by."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def require_user(user: User | None) -> User:

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import exc as sa_exc
 
-from commons.errors import DomainError, NotAuthenticated
+from commons.errors import DomainError, NotAuthenticated, TooManyAttempts
 from commons.web.forms import safe_next
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,10 @@ def _answer(
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return _answer(request, exc.status_code, exc.message)
+    answer = _answer(request, exc.status_code, exc.message)
+    if isinstance(exc, TooManyAttempts):
+        answer.headers["Retry-After"] = str(exc.retry_after)
+    return answer
 
 
 def invalid_data(request: Request[Any, Any, Any], exc: msgspec.ValidationError) -> Response[Any]:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_totals_as_of"
-down_revision: str | None = "0010_email_verification"
+down_revision: str | None = "0014_outbox_redelivery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

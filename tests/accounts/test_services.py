@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from commons.accounts import services
 from commons.accounts.models import OrganizationKind
 from commons.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts
+from commons.throttle import Throttle
 from tests.factories import PASSWORD
 
 
@@ -34,18 +35,46 @@ async def test_password_is_stored_as_an_argon2_hash(session: AsyncSession) -> No
 
 async def test_sign_in_is_throttled_after_repeated_failures(session: AsyncSession) -> None:
     await services.sign_up(session, email="c@example.fr", password=PASSWORD, name="C")
-    throttle = services.LoginThrottle(limit=3, window=60)
-    for _ in range(3):
+    throttle = Throttle(None)
+    for _ in range(5):
         with pytest.raises(Forbidden):
-            await services.authenticate(session, email="c@example.fr", password="wrong", throttle=throttle)
-    # Even the right password is refused while the window lasts.
+            await services.authenticate(
+                session, email="c@example.fr", password="wrong", throttle=throttle, address="203.0.113.9"
+            )
+    # Even the right password is refused from that address while the window lasts...
+    with pytest.raises(TooManyAttempts) as refused:
+        await services.authenticate(
+            session, email="c@example.fr", password=PASSWORD, throttle=throttle, address="203.0.113.9"
+        )
+    assert refused.value.retry_after > 0
+    # ...but the stranger did not lock the owner out: from their own address, they get in.
+    user = await services.authenticate(
+        session, email="c@example.fr", password=PASSWORD, throttle=throttle, address="198.51.100.4"
+    )
+    assert user.email == "c@example.fr"
+
+
+async def test_one_password_sprayed_over_many_accounts_is_slowed(session: AsyncSession) -> None:
+    throttle = Throttle(None)
+    for i in range(30):
+        with pytest.raises(Forbidden):
+            await services.authenticate(
+                session,
+                email=f"cible{i}@example.fr",
+                password="Printemps2026!",
+                throttle=throttle,
+                address="203.0.113.7",
+            )
     with pytest.raises(TooManyAttempts):
-        await services.authenticate(session, email="c@example.fr", password=PASSWORD, throttle=throttle)
+        await services.authenticate(
+            session, email="cible99@example.fr", password="Printemps2026!", throttle=throttle, address="203.0.113.7"
+        )
 
 
 async def test_token_identifies_its_user_and_only_its_digest_is_stored(session: AsyncSession) -> None:
     user = await services.sign_up(session, email="d@example.fr", password=PASSWORD, name="D")
-    token = await services.issue_token(session, user)
+    record, token = await services.issue_token(session, user)
+    assert token not in record.token_hash
     found = await services.user_for_token(session, token)
     assert found is not None and found.id == user.id
     assert await services.user_for_token(session, token + "x") is None

@@ -2,38 +2,51 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts import services as accounts
 from commons.accounts.models import Organization, OrganizationAdmin, OrganizationKind, User
 from tests import factories
+from tests.conftest import eventually
 from tests.factories import PASSWORD, Client
-from tests.web.helpers import person, post_form, read, sign_in, signed_in_person
+from tests.web.helpers import person, post_form, read, sign_in, signed_in_person, text_of
 
 
-async def test_signup_login_logout_flow(client: Client, session: AsyncSession) -> None:
+async def test_signup_verify_login_logout_flow(client: Client, session: AsyncSession, data_dir: Path) -> None:
     assert "Créer un compte" in (await client.get("/signup")).text
 
     signed_up = await post_form(
         client, "/signup", {"name": "Ana", "email": "ana@example.fr", "password": PASSWORD, "next": "/me"}
     )
-    assert signed_up.status_code == 303
-    assert signed_up.headers["location"] == "/me"
+    assert signed_up.status_code == 200
+    assert "Consultez votre boîte mail" in text_of(signed_up)
+
+    await eventually(lambda: _has_mail(data_dir, "ana@example.fr"))
+    (welcome,) = factories.mail_to(data_dir, "ana@example.fr")
+    assert welcome["Subject"] == "Confirmez votre adresse e-mail sur Commons"
+    verified = await client.get(factories.link_in(welcome, "/verify-email"), follow_redirects=False)
+    assert (verified.status_code, verified.headers["location"]) == (303, "/login")
+    user = await read(session, select(User).where(User.email == "ana@example.fr"))
+    assert user.email_verified
+
+    logged_in = await post_form(client, "/login", {"email": "ana@example.fr", "password": PASSWORD, "next": "/me"})
+    assert (logged_in.status_code, logged_in.headers["location"]) == (303, "/me")
     me = await client.get("/me")
-    assert me.status_code == 200
     assert "Mon espace" in me.text and "ana@example.fr" in me.text
-    assert "Bienvenue, Ana" in me.text  # the one-shot message
-    assert "Bienvenue, Ana" not in (await client.get("/me")).text
+    assert "Bonjour, Ana" in me.text  # the one-shot message
+    assert "Bonjour, Ana" not in (await client.get("/me")).text
 
     logged_out = await post_form(client, "/logout")
     assert logged_out.status_code == 303
     assert (await client.get("/me", follow_redirects=False)).headers["location"] == "/login?next=/me"
     assert "Se connecter" in (await client.get("/")).text
 
-    logged_in = await post_form(client, "/login", {"email": "ana@example.fr", "password": PASSWORD, "next": "/me"})
-    assert (logged_in.status_code, logged_in.headers["location"]) == (303, "/me")
-    assert "ana@example.fr" in (await client.get("/me")).text
+
+async def _has_mail(data_dir: Path, address: str, count: int = 1) -> bool:
+    return len(factories.mail_to(data_dir, address)) >= count
 
 
 async def test_signup_with_short_password_shows_the_form_again(client: Client, session: AsyncSession) -> None:
@@ -44,11 +57,19 @@ async def test_signup_with_short_password_shows_the_form_again(client: Client, s
     assert await read(session, select(func.count(User.id))) == 0
 
 
-async def test_signup_twice_with_the_same_email_is_a_conflict(client: Client, session: AsyncSession) -> None:
+async def test_signup_with_a_known_address_looks_the_same_and_warns_the_owner(
+    client: Client, session: AsyncSession, data_dir: Path
+) -> None:
     existing = await person(session, "Ana")
-    answer = await post_form(client, "/signup", {"name": "Ana", "email": existing.email, "password": PASSWORD})
-    assert answer.status_code == 409
-    assert "existe déjà" in answer.text
+    fresh = await post_form(client, "/signup", {"name": "Béa", "email": "bea.neuve@example.fr", "password": PASSWORD})
+    again = await post_form(client, "/signup", {"name": "Ana", "email": existing.email, "password": PASSWORD})
+    assert again.status_code == fresh.status_code == 200
+    assert text_of(again) == text_of(fresh).replace("Béa", "Ana")
+    await eventually(lambda: _has_mail(data_dir, existing.email))
+    (warning,) = factories.mail_to(data_dir, existing.email)
+    assert "Tentative d'inscription" in warning["Subject"]
+    assert "/password/forgot" in warning.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert await read(session, select(func.count(User.id))) == 2
 
 
 async def test_wrong_password_shows_the_login_form_with_a_message(client: Client, session: AsyncSession) -> None:
@@ -67,6 +88,7 @@ async def test_sixth_wrong_login_attempt_is_refused(client: Client, session: Asy
     sixth = await post_form(client, "/login", {"email": user.email, "password": PASSWORD})
     assert sixth.status_code == 429
     assert "Trop de tentatives" in sixth.text
+    assert int(sixth.headers["retry-after"]) > 0
 
 
 async def test_a_form_posted_without_csrf_token_is_refused(client: Client, session: AsyncSession) -> None:
