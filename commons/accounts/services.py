@@ -8,6 +8,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import ApiToken, Organization, OrganizationAdmin, OrganizationKind, User
@@ -106,12 +107,14 @@ async def register(session: AsyncSession, settings: Settings, *, email: str, pas
     if existing is None:
         user = User(email=email, name=name, password_hash=password_hash)
         session.add(user)
-        await session.flush()
-        _request_verification(session, settings, user)
         try:
-            await commit_or_conflict(session, ACCOUNT_EXISTS)
+            await session.flush()  # the link names the account's id
+            _request_verification(session, settings, user)
+            await session.commit()
             return
-        except Conflict:  # the same address signed up at the same instant: warn its owner, as below
+        except IntegrityError:
+            # The same address signed up at the same instant: warn its owner, as below.
+            await session.rollback()
             existing = await session.scalar(select(User).where(User.email == email))
             if existing is None:
                 raise
