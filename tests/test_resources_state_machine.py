@@ -211,6 +211,7 @@ class ResourcesMachine(RuleBasedStateMachine):
         self.funders: list[FunderModel] = []
         self.contributors: list[int] = []
         self.member_id = 0
+        self.mayor_id = 0
         self.challenge_id = 0
         self.pledges: list[PledgeModel] = []
         self.expenses: list[ExpenseModel] = []
@@ -250,9 +251,13 @@ class ResourcesMachine(RuleBasedStateMachine):
 
     async def _build(self, session: AsyncSession, terms: CallTerms) -> None:
         async def person(name: str) -> User:
-            return await accounts.sign_up(session, email=f"{name}@example.fr", password=PASSWORD, name=name)
+            return await accounts.sign_up(
+                session, email=f"{name}@example.fr", password=PASSWORD, name=name, email_verified=True
+            )
 
         mayor = await person("maire")
+        self.mayor_id = mayor.id
+        treasurer = await person("tresoriere")
         leads = [await person(f"porteuse{i}") for i in range(PROJECTS)]
         member = await person("membre")
         self.member_id = member.id
@@ -270,6 +275,7 @@ class ResourcesMachine(RuleBasedStateMachine):
         foundation = await accounts.create_organization(
             session, actor=None, name="Fondation", kind=OrganizationKind.FONDATION
         )
+        await accounts.add_organization_admin(session, actor=None, organization_id=foundation.id, email=treasurer.email)
         call = await create_challenge(
             session,
             actor=mayor,
@@ -299,8 +305,9 @@ class ResourcesMachine(RuleBasedStateMachine):
                 max_share_percent=FOUNDATION_SHARE_PERCENT,
             ),
         )
-        for funder_id in (authority.id, restricted.id):
-            await mark_received(session, actor=mayor, challenge_id=call.id, funder_id=funder_id)
+        # Each contribution is marked received by its own organization's admin.
+        await mark_received(session, actor=mayor, challenge_id=call.id, funder_id=authority.id)
+        await mark_received(session, actor=treasurer, challenge_id=call.id, funder_id=restricted.id)
         self.funders = [
             FunderModel(authority.id, terms.authority_cents, False, None, terms.authority_cap),
             FunderModel(restricted.id, terms.foundation_cents, True, FOUNDATION_SHARE_PERCENT, None),
@@ -408,13 +415,13 @@ class ResourcesMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self._promised()))
     @rule(data=st.data(), entitled=usually)
     def confirm(self, data: st.DataObject, entitled: bool) -> None:
-        """By its project's lead, or its contributor for money; one time in four by someone else (another
-        project's lead, the contributor of hours)."""
+        """By its project's lead, or the call's admin for money; one time in four by someone else (another
+        project's lead, its own contributor, the call's admin for hours)."""
         pledge = pick(data, self.pledges, self._promised(), "pledge")
         lead, stranger = self.projects[pledge.project].lead_id, self.projects[(pledge.project + 1) % PROJECTS].lead_id
         money = pledge.kind == ResourceKind.MONEY
-        allowed = [lead, pledge.contributor_id] if money else [lead]
-        refused = [stranger] if money else [stranger, pledge.contributor_id]
+        allowed = [lead, self.mayor_id] if money else [lead]
+        refused = [stranger, pledge.contributor_id] if money else [stranger, pledge.contributor_id, self.mayor_id]
         actor_id = data.draw(st.sampled_from(allowed if entitled else refused), label="by")
         refusal: type[DomainError] | None = None
         if not entitled:

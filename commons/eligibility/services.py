@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from commons.accounts.models import User
@@ -101,19 +101,26 @@ async def import_census(
     if len(lines) > MAX_CENSUS:
         raise InvalidInput(f"Au plus {MAX_CENSUS} identifiants par import.")
     digests = {credential_digest(key, round_.id, Eligibility.CENSUS.value, line) for line in lines}
+    # The round's whole list, not an IN over the new digests: an import may hold more values than a
+    # statement accepts parameters.
     known = set(
-        await session.scalars(
-            select(EligibilityCredential.digest).where(
-                EligibilityCredential.round_id == round_.id, EligibilityCredential.digest.in_(digests)
-            )
-        )
+        await session.scalars(select(EligibilityCredential.digest).where(EligibilityCredential.round_id == round_.id))
     )
-    session.add_all(
-        EligibilityCredential(round_id=round_.id, kind=Eligibility.CENSUS.value, digest=digest)
-        for digest in sorted(digests - known)
+    added = sorted(digests - known)
+    if added:
+        now = utcnow()
+        await session.execute(
+            insert(EligibilityCredential),
+            [
+                {"round_id": round_.id, "kind": Eligibility.CENSUS.value, "digest": digest, "created_at": now}
+                for digest in added
+            ],
+        )
+    record_event(
+        session, EventType.ELIGIBILITY_CENSUS_IMPORTED, round_id=round_.id, actor_id=actor.id, added=len(added)
     )
     await commit_or_conflict(session, "La liste a été importée en même temps ailleurs : réessayez.")
-    return CensusImport(added=len(digests - known), already=len(lines) - len(digests - known))
+    return CensusImport(added=len(added), already=len(lines) - len(added))
 
 
 async def generate_codes(session: AsyncSession, *, actor: User, round_id: int, count: int, key: bytes) -> list[str]:
@@ -128,6 +135,7 @@ async def generate_codes(session: AsyncSession, *, actor: User, round_id: int, c
     session.add_all(
         EligibilityCredential(round_id=round_.id, kind=Eligibility.CODES.value, digest=digest) for digest in codes
     )
+    record_event(session, EventType.ELIGIBILITY_CODES_GENERATED, round_id=round_.id, actor_id=actor.id, count=count)
     await commit_or_conflict(session, "Des codes ont été créés en même temps ailleurs : réessayez.")
     return list(codes.values())
 

@@ -25,6 +25,8 @@ class EventType(enum.StrEnum):
     PLEDGE_CONFIRMED = "pledge.confirmed"
     ROUND_CLOSED = "round.closed"
     ROUND_IMPORTED = "round.imported"
+    ELIGIBILITY_CENSUS_IMPORTED = "eligibility.census_imported"
+    ELIGIBILITY_CODES_GENERATED = "eligibility.codes_generated"
     ELIGIBILITY_GRANTED = "eligibility.granted"
     FUNDER_RECEIVED = "funder.received"
     POOL_PAID_OUT = "pool.paid_out"

@@ -114,3 +114,15 @@ async def test_a_matching_round_with_codes_matches_only_invited_people(client: C
     result = await published_result(client, round_["id"])
     # Two invited people: (2 × √1 €)² − 2 € = 2 €; the third one's euro is not matched.
     assert result["lines"][0]["allocated_cents"] == 200 and result["voter_count"] == 2
+
+
+async def test_a_large_census_is_imported_in_one_go(client: Client, session: AsyncSession) -> None:
+    """More identifiers than a statement takes parameters (32,767 on PostgreSQL), then the same list again."""
+    stage = await call_with_projects(client, session, [60_000])
+    round_ = await create_round(client, stage, rule="greedy", eligibility="census")
+    census = {"identifiers": [f"E{number:06d}" for number in range(33_000)]}
+    url = f"/api/v1/rounds/{round_['id']}/census"
+    first = await client.post(url, json=census, headers=stage["mayor"].headers)
+    assert first.status_code == 200 and first.json() == {"added": 33_000, "already": 0}
+    again = await client.post(url, json=census, headers=stage["mayor"].headers)
+    assert again.status_code == 200 and again.json() == {"added": 0, "already": 33_000}

@@ -49,7 +49,7 @@ async def test_the_figures_and_only_the_names_of_those_who_opted_in(client: Clie
     )
     await _pledge(client, anonymous, project["id"], kind="money", need_id=money, amount_cents=5_050)
     hours = await _pledge(client, anonymous, project["id"], kind="time", need_id=time, minutes=150)
-    await _confirm(client, named, received)
+    await _confirm(client, lead, received)
     await _confirm(client, lead, hours)
 
     expected: dict[str, Any] = {

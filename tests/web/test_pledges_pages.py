@@ -107,6 +107,8 @@ async def test_withdrawing_a_pledge_from_my_space(client: Client, session: Async
 
     me = await client.get("/me")
     assert "Covoiturage de village" in me.text and "40 €" in me.text and "Retirer" in me.text
+    # Money is confirmed received by the project's leads, not by the person who gave it.
+    assert f"/pledges/{pledge_id}/confirm" not in me.text and "en attente de confirmation" in text_of(me)
     withdrawn = await post_form(client, f"/pledges/{pledge_id}/withdraw")
     assert (withdrawn.status_code, withdrawn.headers["location"]) == (303, "/me")
     assert await read(session, select(Pledge.status)) == PledgeStatus.WITHDRAWN
