@@ -90,6 +90,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from commons.budgeting.progress import install_board
+    from commons.web.page_cache import install_page_cache
     from workers.broker import build_broker, start_worker
 
     if settings.embedded_jobs:
@@ -101,6 +102,8 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     # The computations this worker runs report their progress in Redis, where the web process reads it.
     install_board(settings)
+    # The pages this worker's events change are purged from the cache the web processes serve.
+    install_page_cache(settings)
     broker = build_broker(settings)
     worker = start_worker(broker, threads=args.threads)
     print(f"Worker démarré ({args.threads} fils) sur {settings.redis_url}.", flush=True)

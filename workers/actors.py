@@ -16,6 +16,7 @@ from commons.expenses.notifications import notify_expense
 from commons.notifications.services import notify
 from commons.pledges.settlement import notify_completed
 from commons.projects.read_models import CHALLENGE_EVENTS, PROJECT_EVENTS, apply_event, apply_event_to_challenge
+from commons.web.page_cache import purge_pages
 from workers.database import sessionmaker
 
 QUEUE = "events"
@@ -69,6 +70,8 @@ CONSUMERS = (
         ),
         notify_expense,
     ),
+    # Every event, since a call's page shows its projects and rounds: a purge costs less than a stale page.
+    Consumer("commons.web.page_cache.purge", frozenset(EventType), purge_pages),
     Consumer("commons.notifications.project_completed", frozenset({EventType.PROJECT_COMPLETED}), notify_completed),
 )
 

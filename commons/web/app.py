@@ -28,6 +28,7 @@ from commons.resources.routes import RevenueApi
 from commons.settings import Settings, load_settings
 from commons.web.auth import provide_api_user, provide_db, provide_page_user
 from commons.web.errors import EXCEPTION_HANDLERS
+from commons.web.page_cache import PageCacheMiddleware
 from commons.web.pages import PAGE_HANDLERS
 from commons.web.runtime import Runtime
 from commons.web.templating import configure_environment
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[api, pages, create_static_files_router(path="/static", directories=[STATIC_DIR])],
         dependencies={"db": Provide(provide_db)},
-        middleware=[session_config.middleware],
+        # The page cache inside the session middleware: it sees whether the reader is signed in.
+        middleware=[session_config.middleware, PageCacheMiddleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key.decode(),
             cookie_name="commons_csrf",

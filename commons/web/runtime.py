@@ -18,6 +18,7 @@ from commons.budgeting.services import close_due_rounds
 from commons.db import create_engine, create_sessionmaker, read_only
 from commons.pledges.settlement import settle_due_projects
 from commons.settings import Settings
+from commons.web.page_cache import install_page_cache
 from workers.broker import build_broker, start_worker
 from workers.relay import Relay
 
@@ -60,6 +61,7 @@ class Runtime:
         self._read_sessionmaker = create_sessionmaker(read_only(self.engine), web_session)
         # Before the in-process worker starts: its computations report where the pages read.
         install_board(self.settings)
+        install_page_cache(self.settings)
         self.broker = build_broker(self.settings)
         if self.settings.embedded_jobs:
             # No Redis: the stub broker's queue is consumed by a worker in this process.
