@@ -91,6 +91,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from commons.budgeting.progress import install_board
     from commons.mail.senders import install_postman
+    from commons.web.page_cache import install_page_cache
     from workers.broker import build_broker, start_worker
 
     if settings.embedded_jobs:
@@ -103,6 +104,8 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     # The computations this worker runs report their progress in Redis, where the web process reads it.
     install_board(settings)
     install_postman(settings)
+    # The pages this worker's events change are purged from the cache the web processes serve.
+    install_page_cache(settings)
     broker = build_broker(settings)
     worker = start_worker(broker, threads=args.threads)
     print(f"Worker démarré ({args.threads} fils) sur {settings.redis_url}.", flush=True)

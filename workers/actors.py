@@ -17,6 +17,7 @@ from commons.mail.senders import deliver
 from commons.notifications.services import notify
 from commons.pledges.settlement import notify_completed
 from commons.projects.read_models import CHALLENGE_EVENTS, PROJECT_EVENTS, apply_event, apply_event_to_challenge
+from commons.web.page_cache import purge_pages
 from workers.database import sessionmaker
 
 QUEUE = "events"
@@ -70,6 +71,8 @@ CONSUMERS = (
         ),
         notify_expense,
     ),
+    # Every event, since a call's page shows its projects and rounds: a purge costs less than a stale page.
+    Consumer("commons.web.page_cache.purge", frozenset(EventType), purge_pages),
     Consumer("commons.notifications.project_completed", frozenset({EventType.PROJECT_COMPLETED}), notify_completed),
     Consumer("commons.mail.send", frozenset({EventType.MAIL_REQUESTED}), deliver),
 )

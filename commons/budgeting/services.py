@@ -66,6 +66,7 @@ from commons.events.outbox import EventType, record_event
 from commons.funders.services import Grant, Payout, pay_out
 from commons.pledges.models import Pledge, PledgeStatus
 from commons.projects.models import Membership, MembershipRole, Need, Project, ResourceKind
+from commons.web.page_cache import purge_after_commit
 
 STAKEHOLDER_KINDS = frozenset(
     {"collectivite", "association", "entreprise", "habitant", "universite", "fondation", "media"}
@@ -1077,6 +1078,8 @@ async def compute_result(session: AsyncSession, event: OutboxEvent) -> None:
     result.lines = [_with_payment(line, payout) for line in result.lines]
     session.add(result)
     round_.status = RoundStatus.PUBLISHED
+    # Published without an event of its own: its pages are purged here.
+    purge_after_commit(session, {f"/rounds/{round_id}/result", f"/challenges/{round_.challenge_id}"})
 
 
 # How each kind of rule's grants are paid out of the pool: approval winners and wallet-funded projects

@@ -32,6 +32,7 @@ from commons.web.api_docs import BundledSwaggerUI, swagger_ui_files
 from commons.web.auth import provide_api_user, provide_db, provide_page_user
 from commons.web.errors import EXCEPTION_HANDLERS
 from commons.web.input_guard import guard_input
+from commons.web.page_cache import PageCacheMiddleware
 from commons.web.pages import PAGE_HANDLERS
 from commons.web.runtime import Runtime
 from commons.web.security import add_security_headers
@@ -85,7 +86,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             swagger_ui_files(),
         ],
         dependencies={"db": Provide(provide_db)},
-        middleware=[session_config.middleware],
+        # The page cache inside the session middleware: it sees whether the reader is signed in.
+        middleware=[session_config.middleware, PageCacheMiddleware],
         before_send=[add_security_headers],
         before_request=guard_input,
         csrf_config=CSRFConfig(

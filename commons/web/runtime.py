@@ -19,6 +19,7 @@ from commons.db import create_engine, create_sessionmaker, read_only
 from commons.mail.senders import install_postman
 from commons.pledges.settlement import settle_due_projects
 from commons.settings import Settings
+from commons.web.page_cache import install_page_cache
 from workers.broker import build_broker, start_worker
 from workers.relay import Redelivery, Relay
 
@@ -62,6 +63,7 @@ class Runtime:
         # Before the in-process worker starts: its computations report where the pages read.
         install_board(self.settings)
         install_postman(self.settings)
+        install_page_cache(self.settings)
         self.broker = build_broker(self.settings)
         if self.settings.embedded_jobs:
             # No Redis: the stub broker's queue is consumed by a worker in this process.
