@@ -314,7 +314,8 @@ async def test_reject_and_withdraw_close_an_expense(client: Client, stage: dict[
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
     assert (await _post(client, f"/expenses/{second['id']}/pay", stage["lead"])).status_code == 409
 
-    journal = (await client.get(f"/api/v1/projects/{project_id}/journal")).json()
+    # The team's journal (unpaid expenses show to members only).
+    journal = (await client.get(f"/api/v1/projects/{project_id}/journal", headers=stage["member"].headers)).json()
     assert journal[0]["action"] == "expense.withdrawn"
     assert any("a refusé la dépense" in e["message"] and "Hors budget" in e["message"] for e in journal)
 
