@@ -22,10 +22,12 @@ def check_password(password: str, *, email: str, name: str) -> None:
         raise InvalidInput(f"Le mot de passe est trop long ({MAX_LENGTH} caractères au plus).")
     lowered = password.lower()
     local_part = email.lower().partition("@")[0]
-    personal = [email.lower(), local_part, name.strip().lower(), *name.strip().lower().split()]
+    # The whole name only: one of its words may be a common one ("Administration Commons"); zxcvbn,
+    # given the words below, already counts a password built on them as easy to guess.
+    personal = [email.lower(), local_part, name.strip().lower()]
     if any(len(part) >= _MIN_PERSONAL_PART and part in lowered for part in personal):
         raise InvalidInput("Le mot de passe ne doit contenir ni votre adresse e-mail ni votre nom.")
-    if zxcvbn(password, user_inputs=[email, local_part, name])["score"] < MIN_SCORE:
+    if zxcvbn(password, user_inputs=[email, local_part, name, *name.split()])["score"] < MIN_SCORE:
         raise InvalidInput(
             "Ce mot de passe est trop facile à deviner : allongez-le, par exemple avec quelques mots "
             "sans rapport entre eux."
