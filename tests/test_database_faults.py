@@ -66,8 +66,9 @@ async def _assert_unavailable(client: AsyncTestClient[Litestar]) -> None:
     assert page.headers["content-type"].startswith("text/html")
     assert int(page.headers["retry-after"]) > 0
     assert "indisponible" in page.text
-    # Bounded by the timeouts (a few seconds), not by the kernel's TCP timeouts.
-    assert time.monotonic() - started < 8
+    # Bounded by the timeouts (a few seconds each, more on a loaded machine), not by the 30 s and more
+    # measured before them.
+    assert time.monotonic() - started < 15
 
 
 async def test_database_down_answers_503_then_recovers(
