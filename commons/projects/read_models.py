@@ -25,6 +25,7 @@ from commons.events.outbox import EventType
 from commons.pledges.models import STANDING, Pledge
 from commons.projects.funding import funding_status
 from commons.projects.models import Need, Project, ResourceKind
+from commons.web.page_cache import challenge_pages, purge_after_commit
 
 
 def _sum_of(kind: ResourceKind) -> ColumnElement[Any]:
@@ -128,7 +129,10 @@ async def apply_event(session: AsyncSession, event: OutboxEvent) -> None:
     """The project read-model consumer. An event the relay has not yet marked published (it commits that
     mark after sending) is treated as new."""
     if event.type in PROJECT_EVENTS:
-        await refresh_project_totals(session, event.payload["project_id"], seen=event.published_at)
+        project_id = event.payload["project_id"]
+        if await refresh_project_totals(session, project_id, seen=event.published_at):
+            # The page-cache consumer may have purged the page before these totals were committed.
+            purge_after_commit(session, {f"/projects/{project_id}"})
 
 
 async def apply_event_to_challenge(session: AsyncSession, event: OutboxEvent) -> None:
@@ -142,3 +146,4 @@ async def apply_event_to_challenge(session: AsyncSession, event: OutboxEvent) ->
         )
     if challenge_id is not None:
         await refresh_challenge_totals(session, challenge_id)
+        purge_after_commit(session, challenge_pages(challenge_id))
