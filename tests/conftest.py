@@ -81,9 +81,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     asyncio.run(drop_postgres_database(url))
 
 
-@pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("data")
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A data directory of the test's own: its mailbox holds only the test's messages."""
+    return tmp_path
 
 
 @pytest.fixture

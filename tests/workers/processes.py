@@ -11,6 +11,17 @@ from contextlib import contextmanager
 from commons.settings import Settings
 
 
+def environment(settings: Settings) -> dict[str, str]:
+    """The environment of a ``commons`` command run against ``settings``' database and Redis."""
+    return os.environ | {
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url or "",
+        "COMMONS_DATA_DIR": str(settings.data_dir),
+        # On PostgreSQL the key must come from the environment.
+        "COMMONS_SECRET_KEY": settings.secret_key.reveal().hex(),
+    }
+
+
 @contextmanager
 def worker_process(settings: Settings, **env: str) -> Iterator[subprocess.Popen[bytes]]:
     """A worker consuming ``settings``' Redis and database; ``env``: more environment variables.
@@ -21,15 +32,7 @@ def worker_process(settings: Settings, **env: str) -> Iterator[subprocess.Popen[
     assert settings.redis_url is not None
     process = subprocess.Popen(
         [sys.executable, "-m", "commons.cli", "worker", "--threads", "2"],
-        env=os.environ
-        | {
-            "DATABASE_URL": settings.database_url,
-            "REDIS_URL": settings.redis_url,
-            "COMMONS_DATA_DIR": str(settings.data_dir),
-            # On PostgreSQL the key must come from the environment.
-            "COMMONS_SECRET_KEY": settings.secret_key.reveal().hex(),
-        }
-        | env,
+        env=environment(settings) | env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -4,7 +4,6 @@ a killed worker's messages come back to the others soon."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from commons.settings import Settings
 from commons.web.app import create_app
 from tests import factories
 from tests.conftest import eventually
-from tests.workers.processes import worker_process
+from tests.workers.processes import environment, worker_process
 from workers.actors import QUEUE, subscribers
 from workers.broker import build_broker, start_worker
 from workers.dead_letters import CommonsRedisBroker, DeadLetters
@@ -181,13 +180,15 @@ async def test_dead_letters_command_lists_and_replays(redis_settings: Settings, 
     consumer.close()
 
     async def commons(*args: str) -> str:
-        env = os.environ | {
-            "DATABASE_URL": redis_settings.database_url,
-            "REDIS_URL": redis_settings.redis_url or "",
-            "COMMONS_DATA_DIR": str(redis_settings.data_dir),
-        }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "commons.cli", "admin", "dead-letters", *args, env=env, stdout=subprocess.PIPE
+            sys.executable,
+            "-m",
+            "commons.cli",
+            "admin",
+            "dead-letters",
+            *args,
+            env=environment(redis_settings),
+            stdout=subprocess.PIPE,
         )
         out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
         assert process.returncode == 0
