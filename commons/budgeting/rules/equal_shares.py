@@ -690,9 +690,11 @@ def _complete_by_raising_shares(
                 return previous
             if profile.is_exhaustive(run, limit):
                 return share, run
-            previous = share, run
-            # Every share start + k × increment below run.high gives this same outcome: skip them.
+            # Every share start + k × increment below run.high gives this same outcome: skip them. The
+            # share kept is the last one skipped, as the step-by-step search would have kept it: the
+            # outcome's amounts and explanations are computed again at that share.
             steps = max(steps + 1, math.ceil((run.high - start) / increment))
+            previous = start + (steps - 1) * increment, run
 
     step = budget / _BUDGET_STEPS
     bound = budget * (weight + 1)

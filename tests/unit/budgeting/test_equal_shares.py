@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from commons.budgeting.pabulib import load
 from commons.budgeting.rules import ApprovalElection, Satisfaction, equal_shares, greedy
-from commons.budgeting.rules.equal_shares import _Profile
+from commons.budgeting.rules.equal_shares import _Profile, _SearchCosts
 from tests.unit.budgeting import oracle
 from tests.unit.budgeting.conftest import LIVE_ORACLE_MAX_VOTERS, PABULIB, instance_params, reference
 from tests.unit.budgeting.elections import elections
@@ -188,3 +188,23 @@ def test_a_completion_tells_its_progress_before_every_run() -> None:
     assert [runs for runs, _ in told] == list(range(1, len(told) + 1))
     total_weight = sum(election.weights) if election.weights else len(election.ballots)
     assert len(told) > 1 and min(share for _, share in told) == mpq(election.budget, total_weight)
+
+
+@pytest.mark.parametrize("completion", ["add1", "add1u"])
+def test_the_outcome_does_not_depend_on_how_the_completion_searches(
+    completion: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The completion chooses, by the time runs take, between runs that find their interval of shares and
+    float-filtered runs; amounts and explanations must be the same either way (they differed when a
+    skipped interval kept its first share instead of its last, as the step-by-step search does)."""
+    election = ApprovalElection(
+        costs={"9": 15, "10": 20, "11": 15, "B": 35, "2": 37, "a": 32},
+        ballots=[["B"], ["9", "a"], [], ["B"], []],
+        budget=27,
+        weights=[2, 2, 1, 1, 3],
+    )
+    outcomes = []
+    for looks in (True, False):
+        monkeypatch.setattr(_SearchCosts, "look_next", lambda self, steady, looks=looks: looks)
+        outcomes.append(equal_shares(election, completion=completion))
+    assert outcomes[0] == outcomes[1]
