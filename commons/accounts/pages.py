@@ -24,7 +24,7 @@ from commons.projects.models import Project
 from commons.projects.services import get_project, projects_of
 from commons.settings import Settings
 from commons.throttle import Action, Throttle
-from commons.web.auth import SESSION_KEY, client_address, require_user, session_id
+from commons.web.auth import SESSION_KEY, WRITES, client_address, require_user, session_id
 from commons.web.forms import Form, RawForm, safe_next, undo
 from commons.web.templating import flash, render
 
@@ -79,7 +79,7 @@ async def signup(request: PageRequest, db: NamedDependency[AsyncSession], data: 
     return await render("accounts/check_mailbox.html", db=db, user=None, message=SIGN_UP_ACCEPTED)
 
 
-@get("/verify-email", name="accounts:verify_email")
+@get("/verify-email", name="accounts:verify_email", opt={WRITES: True})
 async def verify_email(
     request: PageRequest, db: NamedDependency[AsyncSession], user: NamedDependency[User | None], token: FromQuery[str]
 ) -> Redirect:

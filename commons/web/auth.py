@@ -21,15 +21,20 @@ from commons.errors import NotAuthenticated
 
 # Requests that change nothing (RFC 9110 safe methods our routes answer).
 READ_METHODS = frozenset({"GET", "HEAD"})
+# The route option marking a GET handler that writes (see ``provide_db``).
+WRITES = "writes"
 
 
 async def provide_db(request: Request[Any, Any, State], state: State) -> AsyncGenerator[AsyncSession, None]:
     """One session per request; whatever a failed use case left uncommitted is rolled back on close.
 
-    GET and HEAD get a read-only session, so on SQLite they read alongside writers rather than after them.
+    GET and HEAD get a read-only session, so on SQLite they read alongside writers rather than after them;
+    a GET that writes (a link followed from a mail) says so with ``opt={WRITES: True}`` and gets a writing
+    session: a read-only one that writes fails on SQLite as soon as another connection wrote meanwhile.
     """
     runtime = state.runtime
-    sessionmaker = runtime.read_sessionmaker if request.method in READ_METHODS else runtime.sessionmaker
+    reads_only = request.method in READ_METHODS and not request.route_handler.opt.get(WRITES, False)
+    sessionmaker = runtime.read_sessionmaker if reads_only else runtime.sessionmaker
     async with sessionmaker() as session:
         yield session
 
